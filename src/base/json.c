@@ -1,0 +1,306 @@
+#define _GNU_SOURCE
+#include "json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "fs.h"
+#include "xalloc.h"
+
+char *
+bjson_path_key (const char *path, const char *key)
+{
+  if (path == NULL || path[0] == '\0')
+    return xstrdup (key);
+  return xasprintf ("%s.%s", path, key);
+}
+
+char *
+bjson_path_index (const char *path, size_t i)
+{
+  return xasprintf ("%s[%zu]", path ? path : "", i);
+}
+
+json_object *
+bjson_parse (const char *text, size_t len, const char *what, berth_error_t *err)
+{
+  json_tokener *tok = json_tokener_new ();
+  json_object *o;
+  enum json_tokener_error jerr;
+  size_t off;
+
+  if (tok == NULL)
+    abort ();
+  o = json_tokener_parse_ex (tok, text, (int) len);
+  jerr = json_tokener_get_error (tok);
+  off = tok->char_offset;
+  json_tokener_free (tok);
+  if (o == NULL || jerr != json_tokener_success)
+    {
+      if (o)
+        json_object_put (o);
+      if (jerr == json_tokener_continue)
+        berth_make_error (err, EINVAL, "%s: unexpected end of JSON input", what);
+      else
+        berth_make_error (err, EINVAL, "%s: invalid JSON at offset %zu: %s", what, off,
+                          json_tokener_error_desc (jerr));
+      return NULL;
+    }
+  for (; off < len; off++)
+    if (!strchr (" \t\r\n", text[off]))
+      {
+        json_object_put (o);
+        berth_make_error (err, EINVAL, "%s: invalid JSON: trailing data at offset %zu", what, off);
+        return NULL;
+      }
+  return o;
+}
+
+json_object *
+bjson_parse_file (const char *path, berth_error_t *err)
+{
+  size_t len = 0;
+  cleanup_free char *text = fs_read_file (path, &len, err);
+  if (text == NULL)
+    return NULL;
+  return bjson_parse (text, len, path, err);
+}
+
+/* Look KEY up; 0 when absent or null, 1 with *v set, < 0 on wrong type.  */
+static int
+lookup (json_object *obj, const char *path, const char *key, json_type want, const char *what,
+        json_object **v, berth_error_t *err)
+{
+  if (obj == NULL || !json_object_object_get_ex (obj, key, v) || *v == NULL)
+    return 0;
+  if (json_object_get_type (*v) != want)
+    {
+      cleanup_free char *p = bjson_path_key (path, key);
+      return berth_make_error (err, EINVAL, "`%s`: expected %s", p, what);
+    }
+  return 1;
+}
+
+int
+bjson_get_string (json_object *obj, const char *path, const char *key, char **out,
+                  berth_error_t *err)
+{
+  json_object *v;
+  int r = lookup (obj, path, key, json_type_string, "a string", &v, err);
+  if (r <= 0)
+    return r;
+  free (*out);
+  *out = xstrdup (json_object_get_string (v));
+  return 1;
+}
+
+int
+bjson_get_bool (json_object *obj, const char *path, const char *key, bool *out,
+                berth_error_t *err)
+{
+  json_object *v;
+  int r = lookup (obj, path, key, json_type_boolean, "a boolean", &v, err);
+  if (r <= 0)
+    return r;
+  *out = json_object_get_boolean (v);
+  return 1;
+}
+
+/* Integers: json-c keeps them as int64 or uint64; doubles with no fraction
+   are accepted too since some writers emit 1e3.  */
+static int
+get_number (json_object *obj, const char *path, const char *key, bool want_unsigned,
+            int64_t *s, uint64_t *u, berth_error_t *err)
+{
+  json_object *v;
+  cleanup_free char *p = NULL;
+
+  if (obj == NULL || !json_object_object_get_ex (obj, key, &v) || v == NULL)
+    return 0;
+  p = bjson_path_key (path, key);
+  if (json_object_get_type (v) == json_type_double)
+    {
+      double d = json_object_get_double (v);
+      if (d != (double) (int64_t) d)
+        return berth_make_error (err, EINVAL, "`%s`: expected an integer", p);
+      *s = (int64_t) d;
+      *u = (uint64_t) *s;
+      if (want_unsigned && d < 0)
+        return berth_make_error (err, EINVAL, "`%s`: expected an unsigned integer", p);
+      return 1;
+    }
+  if (json_object_get_type (v) != json_type_int)
+    return berth_make_error (err, EINVAL, "`%s`: expected %s", p,
+                             want_unsigned ? "an unsigned integer" : "an integer");
+  errno = 0;
+  *s = json_object_get_int64 (v);
+  *u = json_object_get_uint64 (v);
+  if (want_unsigned && *s < 0 && *u == 0)
+    return berth_make_error (err, EINVAL, "`%s`: expected an unsigned integer", p);
+  if (!want_unsigned && *s == INT64_MAX && *u > (uint64_t) INT64_MAX)
+    return berth_make_error (err, ERANGE, "`%s`: integer out of range", p);
+  return 1;
+}
+
+int
+bjson_get_int64 (json_object *obj, const char *path, const char *key, int64_t *out,
+                 berth_error_t *err)
+{
+  int64_t s;
+  uint64_t u;
+  int r = get_number (obj, path, key, false, &s, &u, err);
+  if (r > 0)
+    *out = s;
+  return r;
+}
+
+int
+bjson_get_uint64 (json_object *obj, const char *path, const char *key, uint64_t *out,
+                  berth_error_t *err)
+{
+  int64_t s;
+  uint64_t u;
+  int r = get_number (obj, path, key, true, &s, &u, err);
+  if (r > 0)
+    *out = u;
+  return r;
+}
+
+int
+bjson_get_uint32 (json_object *obj, const char *path, const char *key, uint32_t *out,
+                  berth_error_t *err)
+{
+  uint64_t u = 0;
+  int r = bjson_get_uint64 (obj, path, key, &u, err);
+  if (r > 0)
+    {
+      if (u > UINT32_MAX)
+        {
+          cleanup_free char *p = bjson_path_key (path, key);
+          return berth_make_error (err, ERANGE, "`%s`: integer out of range", p);
+        }
+      *out = (uint32_t) u;
+    }
+  return r;
+}
+
+int
+bjson_get_int32 (json_object *obj, const char *path, const char *key, int32_t *out,
+                 berth_error_t *err)
+{
+  int64_t s = 0;
+  int r = bjson_get_int64 (obj, path, key, &s, err);
+  if (r > 0)
+    {
+      if (s < INT32_MIN || s > INT32_MAX)
+        {
+          cleanup_free char *p = bjson_path_key (path, key);
+          return berth_make_error (err, ERANGE, "`%s`: integer out of range", p);
+        }
+      *out = (int32_t) s;
+    }
+  return r;
+}
+
+int
+bjson_get_object (json_object *obj, const char *path, const char *key, json_object **out,
+                  berth_error_t *err)
+{
+  json_object *v;
+  int r = lookup (obj, path, key, json_type_object, "an object", &v, err);
+  if (r > 0)
+    *out = v;
+  return r;
+}
+
+int
+bjson_get_array (json_object *obj, const char *path, const char *key, json_object **out,
+                 berth_error_t *err)
+{
+  json_object *v;
+  int r = lookup (obj, path, key, json_type_array, "an array", &v, err);
+  if (r > 0)
+    *out = v;
+  return r;
+}
+
+int
+bjson_get_strv (json_object *obj, const char *path, const char *key, char ***out,
+                berth_error_t *err)
+{
+  json_object *arr;
+  int r = bjson_get_array (obj, path, key, &arr, err);
+  size_t n;
+  char **v;
+
+  if (r <= 0)
+    return r;
+  n = json_object_array_length (arr);
+  v = xcalloc (n + 1, sizeof (char *));
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *e = json_object_array_get_idx (arr, i);
+      if (e == NULL || json_object_get_type (e) != json_type_string)
+        {
+          cleanup_free char *p = bjson_path_key (path, key);
+          for (size_t j = 0; j < i; j++)
+            free (v[j]);
+          free (v);
+          return berth_make_error (err, EINVAL, "`%s[%zu]`: expected a string", p, i);
+        }
+      v[i] = xstrdup (json_object_get_string (e));
+    }
+  if (*out)
+    {
+      for (char **s = *out; *s; s++)
+        free (*s);
+      free (*out);
+    }
+  *out = v;
+  return 1;
+}
+
+int
+bjson_get_string_map (json_object *obj, const char *path, const char *key, char ***keys,
+                      char ***values, berth_error_t *err)
+{
+  json_object *o;
+  int r = bjson_get_object (obj, path, key, &o, err);
+  size_t n, i = 0;
+  char **k, **v;
+
+  if (r <= 0)
+    return r;
+  n = (size_t) json_object_object_length (o);
+  k = xcalloc (n + 1, sizeof (char *));
+  v = xcalloc (n + 1, sizeof (char *));
+  json_object_object_foreach (o, name, val)
+  {
+    if (val == NULL || json_object_get_type (val) != json_type_string)
+      {
+        cleanup_free char *p = bjson_path_key (path, key);
+        for (size_t j = 0; j < i; j++)
+          {
+            free (k[j]);
+            free (v[j]);
+          }
+        free (k);
+        free (v);
+        return berth_make_error (err, EINVAL, "`%s.%s`: expected a string", p, name);
+      }
+    k[i] = xstrdup (name);
+    v[i] = xstrdup (json_object_get_string (val));
+    i++;
+  }
+  *keys = k;
+  *values = v;
+  return 1;
+}
+
+const char *
+bjson_to_string (json_object *obj)
+{
+  return json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}

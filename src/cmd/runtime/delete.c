@@ -1,0 +1,2 @@
+/* placeholder: not written yet */
+typedef int berth_placeholder_delete;

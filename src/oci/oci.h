@@ -1,0 +1,7 @@
+/* berth — OCI documents <-> C structs.  */
+#ifndef BERTH_OCI_OCI_H
+#define BERTH_OCI_OCI_H
+
+#include "runtime-spec.h"
+
+#endif
