@@ -5,6 +5,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fs.h"
+#include "fs-root.h"
 #include "json.h"
 #include "log.h"
 #include "strv.h"

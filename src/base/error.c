@@ -12,7 +12,7 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
-static char *
+static char *__attribute__ ((format (printf, 1, 0)))
 vformat (const char *fmt, va_list ap)
 {
   char *s = NULL;
@@ -143,6 +143,11 @@ berth_error_recv (int fd, berth_error_t *err)
       got += (size_t) r;
     }
   msg[got] = '\0';
+  /* The peer may be a compromised container process: a status outside the
+     errno range would make the return value non-negative (or overflow on
+     -INT32_MIN), and callers would take the failure for a success.  */
+  if (hdr[0] < 0 || hdr[0] > 4095)
+    hdr[0] = EPROTO;
   berth_error_release (err);
   *err = xmalloc (sizeof (**err));
   (*err)->status = hdr[0];

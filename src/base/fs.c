@@ -126,14 +126,17 @@ fs_write_file_atomic (const char *path, const char *data, size_t len, mode_t mod
                       berth_error_t *err)
 {
   cleanup_free char *dir = fs_dirname (path);
-  cleanup_free char *tmp = xasprintf ("%s.tmp-%d", path, (int) getpid ());
+  cleanup_free char *tmp = xasprintf ("%s.tmp-XXXXXX", path);
   cleanup_close int fd = -1;
   cleanup_close int dfd = -1;
 
-  fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  /* A unique O_EXCL name, not "PATH.tmp-PID": two threads of the daemon
+     writing the same file would share one temporary, and a symlink planted
+     at a predictable name would be followed.  */
+  fd = mkostemp (tmp, O_CLOEXEC);
   if (fd < 0)
     return berth_make_error (err, errno, "create `%s`", tmp);
-  if (fs_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+  if (fchmod (fd, mode) < 0 || fs_write_all (fd, data, len) < 0 || fsync (fd) < 0)
     {
       int e = errno;
       unlink (tmp);
@@ -156,7 +159,11 @@ fs_mkdir_p (const char *path, mode_t mode, berth_error_t *err)
 {
   cleanup_free char *p = xstrdup (path);
   size_t n = strlen (p);
+  struct stat st;
 
+  /* p + 1 below would read past an empty string.  */
+  if (n == 0)
+    return berth_make_error (err, ENOENT, "mkdir ``");
   while (n > 1 && p[n - 1] == '/')
     p[--n] = '\0';
   for (char *s = p + 1; *s; s++)
@@ -168,8 +175,14 @@ fs_mkdir_p (const char *path, mode_t mode, berth_error_t *err)
         return berth_make_error (err, errno, "mkdir `%s`", p);
       *s = '/';
     }
-  if (mkdir (p, mode) < 0 && errno != EEXIST)
+  if (mkdir (p, mode) == 0)
+    return 0;
+  if (errno != EEXIST)
     return berth_make_error (err, errno, "mkdir `%s`", p);
+  /* EEXIST also means a file or a dangling symlink is in the way: mkdir -p
+     fails then, and so must we.  */
+  if (stat (p, &st) < 0 || !S_ISDIR (st.st_mode))
+    return berth_make_error (err, ENOTDIR, "mkdir `%s`", p);
   return 0;
 }
 

@@ -2,6 +2,9 @@
 #include "json.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +26,42 @@ bjson_path_index (const char *path, size_t i)
   return xasprintf ("%s[%zu]", path ? path : "", i);
 }
 
+/* A malformed document is EINVAL (the API answers 400), but the message
+   stays as json.h documents it, "`process.user.uid`: expected ...", without
+   berth_make_error's ": Invalid argument" suffix.  */
+static int __attribute__ ((format (printf, 2, 3)))
+invalid (berth_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+  char *msg = NULL;
+
+  if (err == NULL)
+    return -EINVAL;
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    abort ();
+  va_end (ap);
+  berth_make_error (err, 0, "%s", msg);
+  free (msg);
+  (*err)->status = EINVAL;
+  return -EINVAL;
+}
+
 json_object *
 bjson_parse (const char *text, size_t len, const char *what, berth_error_t *err)
 {
-  json_tokener *tok = json_tokener_new ();
+  json_tokener *tok;
   json_object *o;
   enum json_tokener_error jerr;
   size_t off;
 
+  /* json_tokener_parse_ex takes an int length.  */
+  if (len > INT_MAX)
+    {
+      invalid (err, "%s: document too large", what);
+      return NULL;
+    }
+  tok = json_tokener_new ();
   if (tok == NULL)
     abort ();
   o = json_tokener_parse_ex (tok, text, (int) len);
@@ -42,17 +73,19 @@ bjson_parse (const char *text, size_t len, const char *what, berth_error_t *err)
       if (o)
         json_object_put (o);
       if (jerr == json_tokener_continue)
-        berth_make_error (err, EINVAL, "%s: unexpected end of JSON input", what);
+        invalid (err, "%s: unexpected end of JSON input", what);
       else
-        berth_make_error (err, EINVAL, "%s: invalid JSON at offset %zu: %s", what, off,
-                          json_tokener_error_desc (jerr));
+        invalid (err, "%s: invalid JSON at offset %zu: %s", what, off,
+                 json_tokener_error_desc (jerr));
       return NULL;
     }
+  /* Not strchr: it would match the terminating NUL, so trailing NUL bytes
+     passed as whitespace.  */
   for (; off < len; off++)
-    if (!strchr (" \t\r\n", text[off]))
+    if (text[off] != ' ' && text[off] != '\t' && text[off] != '\r' && text[off] != '\n')
       {
         json_object_put (o);
-        berth_make_error (err, EINVAL, "%s: invalid JSON: trailing data at offset %zu", what, off);
+        invalid (err, "%s: invalid JSON: trailing data at offset %zu", what, off);
         return NULL;
       }
   return o;
@@ -78,9 +111,18 @@ lookup (json_object *obj, const char *path, const char *key, json_type want, con
   if (json_object_get_type (*v) != want)
     {
       cleanup_free char *p = bjson_path_key (path, key);
-      return berth_make_error (err, EINVAL, "`%s`: expected %s", p, what);
+      return invalid (err, "`%s`: expected %s", p, what);
     }
   return 1;
+}
+
+/* json-c keeps "\u0000" inside strings; a C copy would silently end there
+   and the runtime would act on another value than the one written (a mount
+   destination "/proc\u0000/../etc" read as "/proc").  Refuse it.  */
+static bool
+has_nul (json_object *v)
+{
+  return strlen (json_object_get_string (v)) != (size_t) json_object_get_string_len (v);
 }
 
 int
@@ -91,6 +133,11 @@ bjson_get_string (json_object *obj, const char *path, const char *key, char **ou
   int r = lookup (obj, path, key, json_type_string, "a string", &v, err);
   if (r <= 0)
     return r;
+  if (has_nul (v))
+    {
+      cleanup_free char *p = bjson_path_key (path, key);
+      return invalid (err, "`%s`: string contains a NUL byte", p);
+    }
   free (*out);
   *out = xstrdup (json_object_get_string (v));
   return 1;
@@ -109,39 +156,56 @@ bjson_get_bool (json_object *obj, const char *path, const char *key, bool *out,
 }
 
 /* Integers: json-c keeps them as int64 or uint64; doubles with no fraction
-   are accepted too since some writers emit 1e3.  */
+   are accepted too since some writers emit 1e3.  json-c 0.16 saturates
+   integers beyond 64 bits (to INT64_MIN / UINT64_MAX) without telling.  The
+   path is only built on error: this runs for every number of every config.  */
 static int
 get_number (json_object *obj, const char *path, const char *key, bool want_unsigned,
             int64_t *s, uint64_t *u, berth_error_t *err)
 {
   json_object *v;
-  cleanup_free char *p = NULL;
+  const char *what = want_unsigned ? "an unsigned integer" : "an integer";
 
   if (obj == NULL || !json_object_object_get_ex (obj, key, &v) || v == NULL)
     return 0;
-  p = bjson_path_key (path, key);
   if (json_object_get_type (v) == json_type_double)
     {
       double d = json_object_get_double (v);
-      if (d != (double) (int64_t) d)
-        return berth_make_error (err, EINVAL, "`%s`: expected an integer", p);
-      *s = (int64_t) d;
-      *u = (uint64_t) *s;
-      if (want_unsigned && d < 0)
-        return berth_make_error (err, EINVAL, "`%s`: expected an unsigned integer", p);
-      return 1;
+      /* Range first: converting NaN, Inf or a double beyond 64 bits to an
+         integer is undefined behaviour.  */
+      if (want_unsigned && d >= 0 && d < 18446744073709551616.0 && d == (double) (uint64_t) d)
+        {
+          *u = (uint64_t) d;
+          *s = *u > (uint64_t) INT64_MAX ? INT64_MAX : (int64_t) *u;
+          return 1;
+        }
+      if (!want_unsigned && d >= -9223372036854775808.0 && d < 9223372036854775808.0
+          && d == (double) (int64_t) d)
+        {
+          *s = (int64_t) d;
+          *u = (uint64_t) *s;
+          return 1;
+        }
+      goto fail;
     }
   if (json_object_get_type (v) != json_type_int)
-    return berth_make_error (err, EINVAL, "`%s`: expected %s", p,
-                             want_unsigned ? "an unsigned integer" : "an integer");
-  errno = 0;
+    goto fail;
   *s = json_object_get_int64 (v);
   *u = json_object_get_uint64 (v);
   if (want_unsigned && *s < 0 && *u == 0)
-    return berth_make_error (err, EINVAL, "`%s`: expected an unsigned integer", p);
+    goto fail;
   if (!want_unsigned && *s == INT64_MAX && *u > (uint64_t) INT64_MAX)
-    return berth_make_error (err, ERANGE, "`%s`: integer out of range", p);
+    {
+      cleanup_free char *p = bjson_path_key (path, key);
+      return invalid (err, "`%s`: integer out of range", p);
+    }
   return 1;
+
+fail:
+  {
+    cleanup_free char *p = bjson_path_key (path, key);
+    return invalid (err, "`%s`: expected %s", p, what);
+  }
 }
 
 int
@@ -179,7 +243,7 @@ bjson_get_uint32 (json_object *obj, const char *path, const char *key, uint32_t 
       if (u > UINT32_MAX)
         {
           cleanup_free char *p = bjson_path_key (path, key);
-          return berth_make_error (err, ERANGE, "`%s`: integer out of range", p);
+          return invalid (err, "`%s`: integer out of range", p);
         }
       *out = (uint32_t) u;
     }
@@ -197,7 +261,7 @@ bjson_get_int32 (json_object *obj, const char *path, const char *key, int32_t *o
       if (s < INT32_MIN || s > INT32_MAX)
         {
           cleanup_free char *p = bjson_path_key (path, key);
-          return berth_make_error (err, ERANGE, "`%s`: integer out of range", p);
+          return invalid (err, "`%s`: integer out of range", p);
         }
       *out = (int32_t) s;
     }
@@ -242,13 +306,15 @@ bjson_get_strv (json_object *obj, const char *path, const char *key, char ***out
   for (size_t i = 0; i < n; i++)
     {
       json_object *e = json_object_array_get_idx (arr, i);
-      if (e == NULL || json_object_get_type (e) != json_type_string)
+      if (e == NULL || json_object_get_type (e) != json_type_string || has_nul (e))
         {
           cleanup_free char *p = bjson_path_key (path, key);
+          bool nul = e && json_object_get_type (e) == json_type_string;
           for (size_t j = 0; j < i; j++)
             free (v[j]);
           free (v);
-          return berth_make_error (err, EINVAL, "`%s[%zu]`: expected a string", p, i);
+          return invalid (err, "`%s[%zu]`: %s", p, i,
+                          nul ? "string contains a NUL byte" : "expected a string");
         }
       v[i] = xstrdup (json_object_get_string (e));
     }
@@ -278,9 +344,10 @@ bjson_get_string_map (json_object *obj, const char *path, const char *key, char 
   v = xcalloc (n + 1, sizeof (char *));
   json_object_object_foreach (o, name, val)
   {
-    if (val == NULL || json_object_get_type (val) != json_type_string)
+    if (val == NULL || json_object_get_type (val) != json_type_string || has_nul (val))
       {
         cleanup_free char *p = bjson_path_key (path, key);
+        bool nul = val && json_object_get_type (val) == json_type_string;
         for (size_t j = 0; j < i; j++)
           {
             free (k[j]);
@@ -288,7 +355,8 @@ bjson_get_string_map (json_object *obj, const char *path, const char *key, char 
           }
         free (k);
         free (v);
-        return berth_make_error (err, EINVAL, "`%s.%s`: expected a string", p, name);
+        return invalid (err, "`%s.%s`: %s", p, name,
+                        nul ? "string contains a NUL byte" : "expected a string");
       }
     k[i] = xstrdup (name);
     v[i] = xstrdup (json_object_get_string (val));

@@ -17,6 +17,12 @@
 
 #include "../base/error.h"
 
+/* -std=gnu11 predefines `linux` as 1, which would turn the field
+   `struct oci_config.linux` into a syntax error; code tests __linux__.  */
+#ifdef linux
+#undef linux
+#endif
+
 struct oci_rlimit
 {
   char *type; /* "RLIMIT_NOFILE" */
@@ -44,6 +50,14 @@ struct oci_capabilities
   char **bounding, **effective, **inheritable, **permitted, **ambient;
 };
 
+struct oci_scheduler
+{
+  char *policy; /* SCHED_OTHER SCHED_FIFO ... */
+  int32_t nice, priority;
+  char **flags; /* SCHED_FLAG_* */
+  uint64_t runtime, deadline, period;
+};
+
 struct oci_process
 {
   bool terminal;
@@ -66,6 +80,9 @@ struct oci_process
   bool has_io_priority;
   char *io_priority_class;
   int32_t io_priority;
+  struct oci_scheduler *scheduler;  /* NULL when absent */
+  char *exec_cpu_affinity_initial; /* execCPUAffinity; NULL when absent */
+  char *exec_cpu_affinity_final;
 };
 
 struct oci_root

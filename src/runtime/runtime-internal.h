@@ -50,6 +50,32 @@ int security_cap_from_name (const char *name);
 int seccomp_apply (const struct oci_seccomp *s, bool no_new_privs, berth_error_t *err);
 /* Check S without loading it (create validates early).  */
 int seccomp_validate (const struct oci_seccomp *s, berth_error_t *err);
+/* seccomp_apply for a profile that may use SCMP_ACT_NOTIFY (seccomp_apply
+   refuses those): the listener fd comes back in *listener_fd (-1 when not
+   used), owned by the caller, to be handed to the runtime process, which
+   passes it on with seccomp_notify_send.  */
+int seccomp_apply_listener (const struct oci_seccomp *s, bool no_new_privs, int *listener_fd,
+                            berth_error_t *err);
+/* The fast path, in two halves.  seccomp_compile, in the runtime process
+   before the init is cloned: S checked and compiled to BPF, or read from
+   CACHE_DIR (a root-owned directory such as "<root>/.cache/seccomp"; NULL:
+   no cache) when the same profile was compiled before on this kernel and
+   libseccomp.  *out is NULL when S is NULL; free with seccomp_program_free.
+   seccomp_program_load, in the init right before execve: no_new_privs when
+   asked, then one seccomp(2) call with the profile's flags; LISTENER_FD as
+   for seccomp_apply_listener (NULL refuses SCMP_ACT_NOTIFY).  Without
+   no_new_privs the load needs CAP_SYS_ADMIN: load before dropping caps.  */
+struct seccomp_program;
+int seccomp_compile (const struct oci_seccomp *s, const char *cache_dir,
+                     struct seccomp_program **out, berth_error_t *err);
+int seccomp_program_load (const struct seccomp_program *p, bool no_new_privs, int *listener_fd,
+                          berth_error_t *err);
+void seccomp_program_free (struct seccomp_program *p);
+/* Send FD and the container process state (config-linux.md "The Container
+   Process State", status "creating", pid PID) to S->listener_path, one
+   connection, closed after.  ST gives id, bundle and annotations.  */
+int seccomp_notify_send (const struct oci_seccomp *s, int fd, pid_t pid,
+                         const struct runtime_state *st, berth_error_t *err);
 
 /* ---- cgroup.c: one interface over cgroup v1 and v2 ---- */
 
@@ -90,6 +116,22 @@ void cgroup_free (struct cgroup *cg);
 int hooks_run (const struct oci_hooks *h, enum oci_hook_kind kind, const char *state_json,
                berth_error_t *err);
 
+/* ---- console.c: process.terminal ---- */
+
+/* A new pty from the current mount namespace's /dev/ptmx: *master and
+   *slave are new O_CLOEXEC fds; ONLCR is cleared (as runc does) and
+   P->consoleSize applied.  */
+int console_create (int *master, int *slave, const struct oci_process *p, berth_error_t *err);
+/* Send MASTER over the AF_UNIX stream socket at SOCKET_PATH with
+   SCM_RIGHTS, payload "/dev/ptmx" (runc's --console-socket protocol).  */
+int console_send (const char *socket_path, int master, berth_error_t *err);
+/* In the process that will own the terminal: setsid, TIOCSCTTY, SLAVE onto
+   fds 0, 1 and 2 (SLAVE itself is left open).  */
+int console_setup_slave (int slave, berth_error_t *err);
+/* After pivot_root: bind mount SLAVE on the container's /dev/console
+   (created as an empty file when missing).  */
+int console_mount_dev_console (int slave, berth_error_t *err);
+
 /* ---- namespaces.c ---- */
 
 /* "pid" -> CLONE_NEWPID ...; 0 if unknown.  */
@@ -97,12 +139,94 @@ int namespace_flag (const char *type);
 /* /proc/<pid>/ns/<name> name of a type ("network" -> "net").  */
 const char *namespace_proc_name (const char *type);
 
-/* ---- state.c ---- */
+/* ---- console-attach.c ---- */
 
+/* Connect to --console-socket PATH; the fd is placed at or above ABOVE. */
+int console_connect (const char *path, int above, berth_error_t *err);
+/* In the container (after pivot_root): make a pty, send its master over
+   CONSOLE_FD, make its slave the controlling terminal and fds 0-2, and
+   with MOUNT_DEV_CONSOLE bind it on /dev/console.  */
+int console_attach (int console_fd, const struct oci_process *p, bool mount_dev_console,
+                    berth_error_t *err);
+
+/* ---- init.c: the container's first process (a clone child) ---- */
+
+/* One-byte messages on the socketpair between the runtime and the init.  */
+enum sync_msg
+{
+  SYNC_GO = 'G',         /* runtime -> init: uid maps / cgroup are in place */
+  SYNC_HOOKS = 'H',      /* init -> runtime: run createRuntime hooks now */
+  SYNC_HOOKS_DONE = 'h', /* runtime -> init */
+  SYNC_READY = 'R',      /* init -> runtime: set up, waiting to start */
+  SYNC_START = 'S',      /* runtime -> init: exec the process */
+  SYNC_ERROR = 'E',      /* either way, followed by a berth_error */
+};
+
+int sync_send (int fd, char msg, berth_error_t *err);
+/* Wait for EXPECT; an SYNC_ERROR from the peer becomes *err.  */
+int sync_expect (int fd, char expect, berth_error_t *err);
+
+#define INIT_MAX_JOIN 8
+
+struct init_args
+{
+  const struct oci_config *config;
+  const char *rootfs;  /* absolute */
+  const char *id;
+  bool no_pivot;
+  int preserve_fds;
+  int sync_fd;          /* the init's end of the socketpair */
+  int fifo_fd;          /* exec fifo opened for reading, or -1 (run) */
+  int console_fd;       /* connected --console-socket, or -1 */
+  int join_fds[INIT_MAX_JOIN]; /* namespaces joined by path (not pid/time) */
+  int join_flags[INIT_MAX_JOIN];
+  size_t n_join;
+  int new_flags;        /* CLONE_NEW* created by clone() */
+  bool wait_go;         /* wait for SYNC_GO (user ns maps, cgroup) */
+  bool new_cgroupns;    /* unshare the cgroup ns after SYNC_GO */
+  bool hooks_runtime;   /* ask for createRuntime/prestart hooks */
+};
+
+/* Mark every fd >= 3+PRESERVE_FDS close-on-exec and clear it on the
+   preserved ones (CVE-2024-21626).  */
+int init_prepare_fds (int preserve_fds, berth_error_t *err);
+
+/* Never returns: execs the process or _exit()s after sending the error.  */
+__attribute__ ((noreturn)) void init_main (struct init_args *a);
+
+/* Find FILE in the PATH of ENV (or the default PATH) as execvp would; a
+   name with a slash is taken as is.  New string, or NULL with *err.  */
+char *init_find_executable (const char *file, char *const *env, const char *cwd,
+                            berth_error_t *err);
+
+/* Become the process P and execve EXE (from init_find_executable):
+   personality, umask, groups and ids, cwd, capabilities,
+   no_new_privs, seccomp last.  Used by init and exec.  Returns only on
+   failure.  Rlimits are the caller's, before it reports ready, so that a
+   refused one fails create.  */
+int init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
+                       const char *exe, berth_error_t *err);
+
+
+/* ---- state.c: <root>/<id>/state.json, config.json copy, exec.fifo ---- */
+
+char *state_dir (struct runtime_ctx *ctx, const char *id);
+/* Write S (and the cgroup path) atomically to <root>/<id>/state.json.  */
 int state_write (struct runtime_ctx *ctx, const struct runtime_state *s, const char *cgroup,
-                 const char *config_json, berth_error_t *err);
+                 berth_error_t *err);
+/* Read it back, status refreshed (a dead or reused pid reads stopped).
+   *cgroup (may be NULL) gets the saved cgroup path.  ENOENT: "container
+   `id` does not exist".  */
 struct runtime_state *state_read (struct runtime_ctx *ctx, const char *id, char **cgroup,
                                   berth_error_t *err);
-char *state_dir (struct runtime_ctx *ctx, const char *id);
+/* The container's config.json as saved at create (for exec and delete).  */
+struct oci_config *state_read_config (struct runtime_ctx *ctx, const char *id,
+                                      berth_error_t *err);
+/* /proc/<pid>/stat: start time (field 22) and state letter; < 0 if gone.  */
+int state_proc_stat (pid_t pid, unsigned long long *starttime, char *state);
+/* The status S has now: stopped when its pid is gone, reused or a zombie;
+   created while its exec fifo exists; paused when its cgroup is frozen.  */
+enum runtime_status state_status (struct runtime_ctx *ctx, const struct runtime_state *s,
+                                  struct cgroup *cg);
 
 #endif

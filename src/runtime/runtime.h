@@ -127,6 +127,11 @@ int runtime_container_pids (struct runtime_ctx *ctx, const char *id, pid_t **pid
 int runtime_container_update (struct runtime_ctx *ctx, const char *id,
                               const struct oci_resources *r, berth_error_t *err);
 
+/* Re-exec ARGV from a sealed memfd copy of our own binary unless we already
+   run from one (CVE-2019-5736).  Call first in any command that makes a
+   container process.  Returns only on failure, or 0 when already sealed. */
+int runtime_ensure_cloned_binary (char **argv, char **envp, berth_error_t *err);
+
 /* features.md JSON.  New string.  */
 char *runtime_features_json (void);
 

@@ -1,2 +1,87 @@
-/* placeholder: not written yet */
-typedef int berth_placeholder_run;
+/* berth-runtime run: create and start a container; in the foreground, wait
+   for it and exit with its status (runc's exit codes: 128+signal).  */
+#include <errno.h>
+#include <stddef.h>
+
+#include "base/cleanup.h"
+#include "runtime-cmd.h"
+
+#define F(field) offsetof (struct rcmd_create_flags, field)
+
+static const struct opt_def run_options[] = {
+  { "bundle", "b", OPT_STRING, F (bundle),
+    "path to the root of the bundle directory, defaults to the current directory", NULL },
+  { "console-socket", NULL, OPT_STRING, F (console_socket),
+    "path to an AF_UNIX socket which will receive a file descriptor referencing the master end "
+    "of the console's pseudoterminal",
+    NULL },
+  { "detach", "d", OPT_BOOL, F (detach), "detach from the container's process", NULL },
+  { "keep", NULL, OPT_BOOL, F (keep), "do not delete the container after it exits", NULL },
+  { "pid-file", NULL, OPT_STRING, F (pid_file), "specify the file to write the process id to",
+    NULL },
+  { "no-subreaper", NULL, OPT_BOOL, F (no_subreaper),
+    "disable the use of the subreaper used to reap reparented processes", NULL },
+  { "no-pivot", NULL, OPT_BOOL, F (no_pivot),
+    "do not use pivot root to jail process inside rootfs.  This should be used whenever the "
+    "rootfs is on top of a ramdisk",
+    NULL },
+  { "no-new-keyring", NULL, OPT_BOOL, F (no_new_keyring),
+    "do not create a new session keyring for the container.  This will cause the container to "
+    "inherit the calling processes session key",
+    NULL },
+  { "preserve-fds", NULL, OPT_INT, F (preserve_fds),
+    "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
+    "0" },
+  { NULL },
+};
+
+static int
+cmd_run (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv, berth_error_t *err)
+{
+  struct rcmd_create_flags f = { 0 };
+  cleanup_free char **args = NULL;
+  int r, status = 0;
+
+  r = rcmd_parse (cmd, &f, argc, argv, &args, NULL, err);
+  if (r != 0)
+    return r < 0 ? r : 0;
+  if (rcmd_check_args (cmd, args, RCMD_EXACT, 1, err) < 0)
+    return -1;
+  if (f.preserve_fds < 0)
+    return berth_make_error (err, 0, "invalid --preserve-fds value %d", f.preserve_fds);
+
+  struct runtime_create_opts o = {
+    .id = args[0],
+    .bundle = f.bundle,
+    .pid_file = f.pid_file,
+    .console_socket = f.console_socket,
+    .no_pivot = f.no_pivot,
+    .no_new_keyring = f.no_new_keyring,
+    .preserve_fds = f.preserve_fds,
+    .detach = f.detach,
+    .keep = f.keep,
+  };
+  if (runtime_id_validate (o.id, err) < 0)
+    return -1;
+  if (runtime_container_run (&g->ctx, &o, &status, err) < 0)
+    return -1;
+  return f.detach ? 0 : status;
+}
+
+const struct rcmd rcmd_run = {
+  .name = "run",
+  .usage = "create and run a container",
+  .args_usage = "<container-id>\n\n"
+                "Where \"<container-id>\" is your name for the instance of the container that you\n"
+                "are starting. The name you provide for the container instance must be unique on\n"
+                "your host.",
+  .description = "The run command creates an instance of a container for a bundle. The bundle\n"
+                 "is a directory with a specification file named \"config.json\" and a root\n"
+                 "filesystem.\n\n"
+                 "The specification file includes an args parameter. The args parameter is used\n"
+                 "to specify command(s) that get run when the container is started. To change the\n"
+                 "command(s) that get executed on start, edit the args parameter of the spec. See\n"
+                 "\"" RCMD_PROG " spec --help\" for more explanation.",
+  .options = run_options,
+  .run = cmd_run,
+};

@@ -1,0 +1,312 @@
+/* berth — spawning a container's init: namespaces, clone, id maps, cgroup,
+   hooks, and the READY handshake.  The runtime side of init.c.  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../base/base.h"
+#include "runtime-internal.h"
+#include "spawn.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Our fds must sit above the preserved range 3..3+n-1 so the init can hand
+   exactly those to the process.  */
+static int
+move_above (int fd, int preserve_fds)
+{
+  int nfd;
+  if (fd < 0 || fd >= 3 + preserve_fds)
+    return fd;
+  nfd = fcntl (fd, F_DUPFD_CLOEXEC, 3 + preserve_fds);
+  close (fd);
+  return nfd;
+}
+
+static int
+open_ns (const char *path, int preserve_fds, berth_error_t *err)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return berth_make_error (err, errno, "open namespace `%s`", path);
+  return move_above (fd, preserve_fds);
+}
+
+/* Sort the namespaces: created by clone(), joined by the init (user first:
+   it grants the rights to join the others), or joined by us before clone()
+   since they only apply to children (pid, time).  */
+static int
+plan_namespaces (struct spawn *sp, const struct oci_linux *l, int preserve_fds,
+                 berth_error_t *err)
+{
+  for (size_t i = 0; l && i < l->n_namespaces; i++)
+    {
+      const struct oci_namespace *ns = &l->namespaces[i];
+      int flag = namespace_flag (ns->type);
+      if (flag == 0)
+        return berth_make_error (err, EINVAL, "unknown namespace type `%s`", ns->type);
+      if (ns->path == NULL || ns->path[0] == '\0')
+        {
+          sp->new_flags |= flag;
+          continue;
+        }
+      int fd = open_ns (ns->path, preserve_fds, err);
+      if (fd < 0)
+        return -1;
+      if (flag == CLONE_NEWPID)
+        sp->pid_join_fd = fd;
+      else if (flag == CLONE_NEWTIME)
+        sp->time_join_fd = fd;
+      else
+        {
+          size_t k = sp->args.n_join++;
+          if (flag == CLONE_NEWUSER && k > 0)
+            {
+              /* user first */
+              sp->args.join_fds[k] = sp->args.join_fds[0];
+              sp->args.join_flags[k] = sp->args.join_flags[0];
+              k = 0;
+            }
+          sp->args.join_fds[k] = fd;
+          sp->args.join_flags[k] = flag;
+        }
+    }
+  return 0;
+}
+
+void
+spawn_release (struct spawn *sp)
+{
+  for (size_t i = 0; i < sp->args.n_join; i++)
+    close (sp->args.join_fds[i]);
+  sp->args.n_join = 0;
+  if (sp->pid_join_fd >= 0)
+    close (sp->pid_join_fd);
+  if (sp->time_join_fd >= 0)
+    close (sp->time_join_fd);
+  if (sp->args.console_fd >= 0)
+    close (sp->args.console_fd);
+  if (sp->sync_fd >= 0)
+    close (sp->sync_fd);
+  if (sp->args.fifo_fd >= 0)
+    close (sp->args.fifo_fd);
+  sp->pid_join_fd = sp->time_join_fd = sp->args.console_fd = sp->sync_fd = sp->args.fifo_fd = -1;
+}
+
+/* Write uid_map/gid_map of the init; we are privileged in the parent
+   namespace so setgroups need not be denied.  */
+static int
+write_id_map (pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n,
+              berth_error_t *err)
+{
+  cleanup_free char *path = xasprintf ("/proc/%d/%s", (int) pid, file);
+  size_t cap = 64 * (n + 1), used = 0;
+  cleanup_free char *buf = xmalloc (cap);
+
+  buf[0] = '\0';
+  for (size_t i = 0; i < n; i++)
+    used += (size_t) snprintf (buf + used, cap - used, "%u %u %u\n", m[i].container_id,
+                               m[i].host_id, m[i].size);
+  if (fs_write_file_at (AT_FDCWD, path, buf, used, err) < 0)
+    return berth_error_wrap (err, "write %s", file);
+  return 0;
+}
+
+static pid_t
+do_clone (struct spawn *sp, berth_error_t *err)
+{
+  cleanup_close int own_pid = -1;
+  cleanup_close int own_time = -1;
+  pid_t pid;
+
+  /* pid and time namespaces apply to children: enter them (or create the
+     time one) for the clone, then return to ours.  */
+  if (sp->pid_join_fd >= 0)
+    {
+      own_pid = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+      if (setns (sp->pid_join_fd, CLONE_NEWPID) < 0)
+        return berth_make_error (err, errno, "join pid namespace");
+    }
+  if (sp->time_join_fd >= 0 || (sp->new_flags & CLONE_NEWTIME))
+    {
+      own_time = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+      if (sp->time_join_fd >= 0 ? setns (sp->time_join_fd, CLONE_NEWTIME) < 0
+                                : unshare (CLONE_NEWTIME) < 0)
+        return berth_make_error (err, errno, "time namespace");
+      if (sp->time_join_fd < 0 && spawn_time_offsets (sp->config, err) < 0)
+        return -1;
+    }
+  /* The cgroup namespace is unshared by the init once it is in its cgroup,
+     so that its root is the container's cgroup.  */
+  pid = (pid_t) syscall (SYS_clone,
+                         (unsigned long) ((sp->new_flags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP)) | SIGCHLD),
+                         NULL, NULL, NULL, NULL);
+  if (pid == 0)
+    {
+      close (sp->sync_fd);
+      init_main (&sp->args);
+    }
+  if (pid < 0)
+    berth_make_error (err, errno, "clone");
+  if (own_pid >= 0)
+    setns (own_pid, CLONE_NEWPID);
+  if (own_time >= 0)
+    setns (own_time, CLONE_NEWTIME);
+  return pid;
+}
+
+int
+spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_opts *o,
+               berth_error_t *err)
+{
+  int pair[2];
+
+  memset (sp, 0, sizeof *sp);
+  sp->pid_join_fd = sp->time_join_fd = sp->sync_fd = -1;
+  sp->args.fifo_fd = sp->args.console_fd = sp->args.sync_fd = -1;
+  sp->config = c;
+  sp->args.config = c;
+  sp->args.rootfs = o->rootfs;
+  sp->args.id = o->id;
+  sp->args.no_pivot = o->no_pivot;
+  sp->args.preserve_fds = o->preserve_fds;
+  if (plan_namespaces (sp, c->linux, o->preserve_fds, err) < 0)
+    return -1;
+  sp->args.new_flags = sp->new_flags;
+  sp->args.new_cgroupns = (sp->new_flags & CLONE_NEWCGROUP) != 0;
+  sp->args.wait_go = true;
+  sp->args.hooks_runtime = c->hooks && (c->hooks->n_hooks[OCI_HOOK_PRESTART]
+                                        || c->hooks->n_hooks[OCI_HOOK_CREATE_RUNTIME]);
+  if (c->process && c->process->terminal)
+    {
+      if (o->console_socket == NULL)
+        return berth_make_error (err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+      sp->args.console_fd = console_connect (o->console_socket, 3 + o->preserve_fds, err);
+      if (sp->args.console_fd < 0)
+        return -1;
+    }
+  else if (o->console_socket)
+    return berth_make_error (err, EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+  if (o->fifo_path)
+    {
+      int fd = open (o->fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd < 0)
+        return berth_make_error (err, errno, "open exec fifo `%s`", o->fifo_path);
+      sp->args.fifo_fd = move_above (fd, o->preserve_fds);
+    }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return berth_make_error (err, errno, "socketpair");
+  sp->sync_fd = move_above (pair[0], o->preserve_fds);
+  sp->args.sync_fd = move_above (pair[1], o->preserve_fds);
+  return 0;
+}
+
+/* Clone the init, put it in its cgroup with its id maps, run the
+   createRuntime hooks when it asks, and wait for READY.  On failure the init
+   is killed and reaped and the cgroup removed.  */
+int
+spawn_run (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err)
+{
+  const struct oci_linux *l = sp->config->linux;
+  int r;
+
+  sp->pid = do_clone (sp, err);
+  close (sp->args.sync_fd);
+  sp->args.sync_fd = -1;
+  if (sp->pid < 0)
+    return -1;
+  r = spawn_handshake (sp, o, l, err);
+  if (r < 0)
+    spawn_abort (sp);
+  return r;
+}
+
+int
+spawn_handshake (struct spawn *sp, const struct spawn_opts *o, const struct oci_linux *l,
+                 berth_error_t *err)
+{
+  if (l && (sp->new_flags & CLONE_NEWUSER)
+      && (write_id_map (sp->pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0
+          || write_id_map (sp->pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0))
+    return -1;
+  sp->cgroup = cgroup_create (l ? l->cgroups_path : NULL, o->id, l ? l->resources : NULL,
+                              sp->pid, err);
+  if (sp->cgroup == NULL)
+    return -1;
+  if (sync_send (sp->sync_fd, SYNC_GO, err) < 0)
+    return -1;
+  if (sp->args.hooks_runtime)
+    {
+      cleanup_free char *st = NULL;
+      if (sync_expect (sp->sync_fd, SYNC_HOOKS, err) < 0)
+        return -1;
+      st = spawn_state_json (sp, o, RUNTIME_CREATING);
+      if (hooks_run (sp->config->hooks, OCI_HOOK_PRESTART, st, err) < 0
+          || hooks_run (sp->config->hooks, OCI_HOOK_CREATE_RUNTIME, st, err) < 0
+          || sync_send (sp->sync_fd, SYNC_HOOKS_DONE, err) < 0)
+        return -1;
+    }
+  if (sync_expect (sp->sync_fd, SYNC_READY, err) < 0)
+    return -1;
+  if (state_proc_stat (sp->pid, &sp->starttime, NULL) < 0)
+    return berth_make_error (err, ESRCH, "container process exited during create");
+  return 0;
+}
+
+void
+spawn_abort (struct spawn *sp)
+{
+  if (sp->pid > 0)
+    {
+      kill (sp->pid, SIGKILL);
+      while (waitpid (sp->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      sp->pid = -1;
+    }
+  if (sp->cgroup)
+    {
+      cgroup_destroy (sp->cgroup, NULL);
+      cgroup_free (sp->cgroup);
+      sp->cgroup = NULL;
+    }
+}
+
+char *
+spawn_state_json (struct spawn *sp, const struct spawn_opts *o, enum runtime_status status)
+{
+  struct runtime_state s = { 0 };
+  s.id = (char *) o->id;
+  s.pid = sp->pid;
+  s.status = status;
+  s.bundle = (char *) o->bundle;
+  s.rootfs = (char *) o->rootfs;
+  s.annotation_keys = sp->config->annotation_keys;
+  s.annotation_values = sp->config->annotation_values;
+  return runtime_state_to_json (&s, false);
+}
+
+int
+spawn_time_offsets (const struct oci_config *c, berth_error_t *err)
+{
+  const struct oci_linux *l = c->linux;
+  for (size_t i = 0; l && i < l->n_time_offsets; i++)
+    {
+      char buf[128];
+      int n = snprintf (buf, sizeof buf, "%s %lld %u\n", l->time_offsets[i].clock,
+                        (long long) l->time_offsets[i].secs, l->time_offsets[i].nanosecs);
+      if (fs_write_file_at (AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t) n, err) < 0)
+        return berth_error_wrap (err, "time offset `%s`", l->time_offsets[i].clock);
+    }
+  return 0;
+}

@@ -1,0 +1,43 @@
+/* berth — runtime side of a container's init (spawn.c), used by create/run
+   (container.c).  Private to runtime/.  */
+#ifndef BERTH_RUNTIME_SPAWN_H
+#define BERTH_RUNTIME_SPAWN_H
+
+#include "runtime-internal.h"
+
+struct spawn_opts
+{
+  const char *id;
+  const char *bundle; /* absolute */
+  const char *rootfs; /* absolute */
+  const char *console_socket;
+  const char *fifo_path; /* create only */
+  bool no_pivot;
+  int preserve_fds;
+};
+
+struct spawn
+{
+  const struct oci_config *config;
+  struct init_args args;
+  int new_flags;
+  int pid_join_fd, time_join_fd;
+  int sync_fd; /* our end */
+  pid_t pid;
+  unsigned long long starttime;
+  struct cgroup *cgroup;
+};
+
+int spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_opts *o,
+                   berth_error_t *err);
+int spawn_run (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err);
+int spawn_handshake (struct spawn *sp, const struct spawn_opts *o, const struct oci_linux *l,
+                     berth_error_t *err);
+/* Kill and reap the init, remove its cgroup.  */
+void spawn_abort (struct spawn *sp);
+/* Close every fd spawn_prepare opened.  */
+void spawn_release (struct spawn *sp);
+char *spawn_state_json (struct spawn *sp, const struct spawn_opts *o, enum runtime_status status);
+int spawn_time_offsets (const struct oci_config *c, berth_error_t *err);
+
+#endif
