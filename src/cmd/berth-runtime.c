@@ -225,7 +225,7 @@ dispatch (struct rcmd_global *g, char **args, berth_error_t *err)
 int
 main (int argc, char **argv)
 {
-  struct rcmd_global g = { 0 };
+  struct rcmd_global g = { .argv = argv };
   cleanup_free char **args = NULL;
   berth_error_t err = NULL;
   int r;

@@ -187,7 +187,8 @@ apply_limits (const char *dir, const struct oci_memory *m, berth_error_t *err)
       has_swap = true; /* runc: unlimited memory, swap unset: both unlimited */
       swap = -1;
     }
-  if (m->has_limit)
+  /* 0 means unset, as runc and the engines that send it take it.  */
+  if (m->has_limit && m->limit != 0)
     {
       if (cgroup_write (dir, "memory.limit_in_bytes", fmt_i64 (m->limit, buf, sizeof buf), err)
           == 0)
@@ -352,20 +353,21 @@ apply_blkio (struct cgroup *cg, const struct oci_blkio *b, berth_error_t *err)
 
   if (h == NULL)
     return missing ("blockIO", "blkio", err);
-  if (b->has_weight || b->n_weight_device)
+  /* dockerd always sends blockIO.weight 0: unset, as runc reads it.  */
+  if ((b->has_weight && b->weight) || b->n_weight_device)
     {
       /* CFQ is gone since Linux 5.0: BFQ's files, same scale */
       snprintf (path, sizeof path, "%s/blkio.weight", h->dir);
       if (access (path, F_OK) < 0)
         wfile = "blkio.bfq.weight", wdev = "blkio.bfq.weight_device";
     }
-  if (b->has_weight)
+  if (b->has_weight && b->weight)
     {
       snprintf (buf, sizeof buf, "%u", (unsigned)b->weight);
       if (cgroup_write (h->dir, wfile, buf, err) < 0)
         return -1;
     }
-  if (b->has_leaf_weight)
+  if (b->has_leaf_weight && b->leaf_weight)
     {
       snprintf (buf, sizeof buf, "%u", (unsigned)b->leaf_weight);
       if (cgroup_write (h->dir, "blkio.leaf_weight", buf, err) < 0)
@@ -430,7 +432,7 @@ apply_simple (struct cgroup *cg, const struct oci_resources *r, berth_error_t *e
   char buf[32];
   struct cgroup_hier *h;
 
-  if (r->pids && r->pids->has_limit)
+  if (r->pids && r->pids->has_limit && r->pids->limit != 0)
     {
       if ((h = cgroup_hier_find (cg, "pids")) == NULL)
         return missing ("pids.limit", "pids", err);

@@ -104,7 +104,7 @@ apply_memory (const char *dir, const struct oci_memory *m, bool update, berth_er
         return berth_make_error (err, EBUSY, "memory: usage %s exceeds the new limit %" PRId64, cur,
                                  m->limit);
     }
-  if (m->has_limit
+  if (m->has_limit && m->limit != 0
       && cgroup_write (dir, "memory.max", cgroup_fmt_limit (m->limit, buf, sizeof buf), err) < 0)
     return -1;
   if (m->has_reservation
@@ -203,7 +203,7 @@ apply_io (const char *dir, const struct oci_blkio *b, berth_error_t *err)
   char buf[96], path[PATH_MAX];
   bool bfq = false;
 
-  if (b->has_weight || b->n_weight_device)
+  if ((b->has_weight && b->weight) || b->n_weight_device)
     {
       /* BFQ takes blkio's own scale; io.weight needs the conversion.  */
       snprintf (path, sizeof path, "%s/io.bfq.weight", dir);
@@ -352,7 +352,7 @@ v2_apply (struct cgroup *cg, const struct oci_resources *r, bool update, berth_e
     return -1;
   if (r->block_io && apply_io (dir, r->block_io, err) < 0)
     return -1;
-  if (r->pids && r->pids->has_limit
+  if (r->pids && r->pids->has_limit && r->pids->limit != 0
       && cgroup_write (dir, "pids.max", cgroup_fmt_limit (r->pids->limit, buf, sizeof buf), err)
              < 0)
     return -1;

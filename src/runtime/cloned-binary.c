@@ -8,6 +8,7 @@
  * exit and rewrites the host's runtime.  Running from a sealed memfd makes
  * every such handle point at an unwritable copy.  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -34,13 +35,39 @@ is_sealed (int fd)
   return seals >= 0 && (seals & SEALS) == SEALS;
 }
 
+/* Only the bytes the kernel and the loader read are copied: up to the end
+   of the last program-header extent.  Debug info and the section headers
+   that follow are not needed to run, and skipping them keeps the copy a
+   fraction of the file.  Falls back to the whole file.  */
+static off_t
+loadable_size (int fd, off_t file_size)
+{
+  Elf64_Ehdr eh;
+  off_t end;
+
+  if (pread (fd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh || memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0
+      || eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof (Elf64_Phdr)
+      || eh.e_phnum == 0 || eh.e_phnum > 64)
+    return file_size;
+  end = (off_t) (eh.e_phoff + (Elf64_Off) eh.e_phnum * sizeof (Elf64_Phdr));
+  for (unsigned i = 0; i < eh.e_phnum; i++)
+    {
+      Elf64_Phdr ph;
+      if (pread (fd, &ph, sizeof ph, (off_t) (eh.e_phoff + i * sizeof ph)) != (ssize_t) sizeof ph)
+        return file_size;
+      if ((off_t) (ph.p_offset + ph.p_filesz) > end)
+        end = (off_t) (ph.p_offset + ph.p_filesz);
+    }
+  return end < file_size ? end : file_size;
+}
+
 int
 runtime_ensure_cloned_binary (char **argv, char **envp, berth_error_t *err)
 {
   cleanup_close int self = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   cleanup_close int mfd = -1;
   struct stat st;
-  off_t off = 0;
+  off_t off = 0, size;
 
   if (self < 0)
     return berth_make_error (err, errno, "open `/proc/self/exe`");
@@ -51,9 +78,10 @@ runtime_ensure_cloned_binary (char **argv, char **envp, berth_error_t *err)
   mfd = memfd_create ("berth-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (mfd < 0)
     return berth_make_error (err, errno, "memfd_create");
-  while (off < st.st_size)
+  size = loadable_size (self, st.st_size);
+  while (off < size)
     {
-      ssize_t n = sendfile (mfd, self, &off, (size_t) (st.st_size - off));
+      ssize_t n = sendfile (mfd, self, &off, (size_t) (size - off));
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)

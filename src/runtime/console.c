@@ -116,12 +116,12 @@ connect_unix (const char *path, berth_error_t *err)
   return steal_fd (&fd);
 }
 
-int
-console_send (const char *socket_path, int master, berth_error_t *err)
+/* Send MASTER over the connected socket SOCK.  */
+static int
+send_master (int sock, int master, berth_error_t *err)
 {
   /* runc sends the master's file name as the payload.  */
   static const char name[] = "/dev/ptmx";
-  cleanup_close int fd = -1;
   union
   {
     char buf[CMSG_SPACE (sizeof (int))];
@@ -132,18 +132,57 @@ console_send (const char *socket_path, int master, berth_error_t *err)
                         .msg_controllen = sizeof u.buf };
   struct cmsghdr *c;
 
-  fd = connect_unix (socket_path, err);
-  if (fd < 0)
-    return fd;
   memset (&u, 0, sizeof u);
   c = CMSG_FIRSTHDR (&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN (sizeof (int));
   memcpy (CMSG_DATA (c), &master, sizeof (int));
-  if (TEMP_FAILURE_RETRY_INT (sendmsg (fd, &msg, MSG_NOSIGNAL)) < 0)
-    return berth_make_error (err, errno, "send console to `%s`", socket_path);
+  if (TEMP_FAILURE_RETRY_INT (sendmsg (sock, &msg, MSG_NOSIGNAL)) < 0)
+    return berth_make_error (err, errno, "send the console to the console socket");
   return 0;
+}
+
+int
+console_send (const char *socket_path, int master, berth_error_t *err)
+{
+  cleanup_close int fd = connect_unix (socket_path, err);
+  if (fd < 0)
+    return fd;
+  return send_master (fd, master, err);
+}
+
+int
+console_connect (const char *path, int above, berth_error_t *err)
+{
+  int fd, nfd;
+
+  if (path == NULL)
+    return berth_make_error (err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+  fd = connect_unix (path, err);
+  if (fd < 0 || fd >= above)
+    return fd;
+  nfd = fcntl (fd, F_DUPFD_CLOEXEC, above);
+  close (fd);
+  if (nfd < 0)
+    return berth_make_error (err, errno, "dup console socket");
+  return nfd;
+}
+
+int
+console_attach (int console_fd, const struct oci_process *p, bool mount_dev_console,
+                berth_error_t *err)
+{
+  cleanup_close int master = -1;
+  cleanup_close int slave = -1;
+
+  if (console_create (&master, &slave, p, err) < 0)
+    return -1;
+  if (mount_dev_console && console_mount_dev_console (slave, err) < 0)
+    return -1;
+  if (send_master (console_fd, master, err) < 0)
+    return -1;
+  return console_setup_slave (slave, err);
 }
 
 int

@@ -80,6 +80,25 @@ wait_gone (const struct runtime_state *s, int timeout_ms)
     (void) poll (&p, 1, timeout_ms);
 }
 
+/* Processes killed outside a pid namespace (or still exiting) keep the
+   cgroup busy for a moment after the init is gone: wait until it is empty,
+   so destroying it does not fail with EBUSY.  */
+static void
+wait_cgroup_empty (struct cgroup *cg, int timeout_ms)
+{
+  for (int waited = 0; waited < timeout_ms; waited++)
+    {
+      pid_t *pids = NULL;
+      size_t n = 0;
+      if (cgroup_pids (cg, &pids, &n, NULL) < 0)
+        return;
+      free (pids);
+      if (n == 0)
+        return;
+      usleep (1000);
+    }
+}
+
 static int
 run_poststop (struct runtime_ctx *ctx, struct runtime_state *s)
 {
@@ -136,6 +155,8 @@ runtime_container_delete (struct runtime_ctx *ctx, const char *id, bool force,
       }
       wait_gone (s, 10000);
     }
+  if (cg)
+    wait_cgroup_empty (cg, 5000);
   run_poststop (ctx, s);
   if (cg && cgroup_destroy (cg, err) < 0)
     r = berth_error_wrap (err, "delete container `%s`", id);

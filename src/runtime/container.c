@@ -167,7 +167,9 @@ create_common (struct runtime_ctx *ctx, const struct runtime_create_opts *o, boo
     return -1;
   if (make_state_dir (ctx, cr, o->id, fifo, err) < 0)
     return -1;
+  cleanup_free char *cache = xasprintf ("%s/.cache/seccomp", ctx->root);
   cr->so = (struct spawn_opts){ .id = o->id,
+                                .seccomp_cache = cache,
                                 .bundle = cr->bundle,
                                 .rootfs = cr->rootfs,
                                 .console_socket = o->console_socket,
@@ -176,9 +178,10 @@ create_common (struct runtime_ctx *ctx, const struct runtime_create_opts *o, boo
                                 .preserve_fds = o->preserve_fds };
   if (spawn_prepare (&cr->sp, cr->config, &cr->so, err) < 0)
     return -1;
-  if (spawn_run (&cr->sp, &cr->so, err) < 0)
+  /* The state is written while the init does its mounts.  */
+  if (spawn_start (&cr->sp, &cr->so, err) < 0)
     return -1;
-  if (save_state (ctx, cr, o->id, err) < 0)
+  if (save_state (ctx, cr, o->id, err) < 0 || spawn_wait_ready (&cr->sp, &cr->so, err) < 0)
     return -1;
   if (o->pid_file && write_pid_file (o->pid_file, cr->sp.pid, err) < 0)
     return -1;

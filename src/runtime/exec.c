@@ -102,6 +102,8 @@ struct exec_child
   struct joiner *j;
   int sync_fd;
   int console_fd;
+  struct cgroup *cgroup; /* entered by the child itself */
+  struct seccomp_program *seccomp;
 };
 
 static int
@@ -111,6 +113,9 @@ child_setup (struct exec_child *c, berth_error_t *err)
   const struct oci_process *p = c->o->process;
 
   if (sync_expect (c->sync_fd, SYNC_GO, err) < 0)
+    return -1;
+  /* Before joining the mount namespace: the cgroup paths are the host's. */
+  if (c->cgroup && cgroup_enter_self (c->cgroup, err) < 0)
     return -1;
   for (size_t i = 0; i < c->j->n; i++)
     if (setns (c->j->fds[i], c->j->flags[i]) < 0)
@@ -127,7 +132,7 @@ child_setup (struct exec_child *c, berth_error_t *err)
   exe = init_find_executable (p->args[0], p->env, p->cwd, err);
   if (exe == NULL)
     return -1;
-  return init_exec_process (p, c->config->linux, exe, err);
+  return init_exec_process (p, c->config->linux, c->seccomp, exe, err);
 }
 
 static void __attribute__ ((noreturn))
@@ -204,9 +209,8 @@ spawn_exec (struct exec_child *c, struct cgroup *cg, const struct runtime_state 
       close (pair[0]);
       return berth_make_error (err, errno, "fork");
     }
-  r = cg ? cgroup_enter (cg, pid, err) : 0;
-  if (r == 0)
-    r = sync_send (pair[0], SYNC_GO, err);
+  (void) cg;
+  r = sync_send (pair[0], SYNC_GO, err);
   if (r == 0)
     r = wait_exec (pair[0], err);
   close (pair[0]);
@@ -264,6 +268,13 @@ runtime_container_exec (struct runtime_ctx *ctx, const char *id,
     }
   if (cgpath && (cg = cgroup_load (cgpath, err)) == NULL)
     goto out;
+  c.cgroup = cg;
+  if (config->linux && config->linux->seccomp)
+    {
+      cleanup_free char *cache = xasprintf ("%s/.cache/seccomp", ctx->root);
+      if (seccomp_compile (config->linux->seccomp, cache, &c.seccomp, err) < 0)
+        goto out;
+    }
   if (open_namespaces (&j, s->pid, config->linux, 3 + o->preserve_fds, err) < 0)
     goto out;
   r = spawn_exec (&c, cg, s, status, err);
@@ -272,6 +283,7 @@ out:
   if (c.console_fd >= 0)
     close (c.console_fd);
   cgroup_free (cg);
+  seccomp_program_free (c.seccomp);
   oci_config_free (config);
   runtime_state_free (s);
   return r;

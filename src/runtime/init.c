@@ -97,6 +97,10 @@ join_namespaces (struct init_args *a, berth_error_t *err)
 static int
 set_names (const struct oci_config *c, int new_flags, berth_error_t *err)
 {
+  /* A UTS namespace joined by path is the container's own as well.  */
+  for (size_t i = 0; c->linux && i < c->linux->n_namespaces; i++)
+    if (strcmp (c->linux->namespaces[i].type, "uts") == 0)
+      new_flags |= CLONE_NEWUTS;
   if (c->hostname && c->hostname[0])
     {
       if (!(new_flags & CLONE_NEWUTS))
@@ -155,6 +159,7 @@ hook_state (struct init_args *a, pid_t host_pid, const char *status)
   s.pid = host_pid;
   s.status = strcmp (status, "created") == 0 ? RUNTIME_CREATED : RUNTIME_CREATING;
   s.rootfs = (char *) a->rootfs;
+  s.bundle = (char *) a->bundle;
   s.annotation_keys = a->config->annotation_keys;
   s.annotation_values = a->config->annotation_values;
   return runtime_state_to_json (&s, false);
@@ -202,6 +207,37 @@ wait_for_start (struct init_args *a, berth_error_t *err)
     }
 }
 
+/* Join the cgroup the runtime made meanwhile, then the cgroup namespace,
+   whose root is the cgroup we are in at unshare time.  */
+static int
+join_cgroup (void *data, berth_error_t *err)
+{
+  struct init_args *a = data;
+
+  if (a->cgroup_joined)
+    return 0;
+  a->cgroup_joined = true;
+  if (a->cgroup && (sync_expect (a->sync_fd, SYNC_CGROUP, err) < 0
+                    || cgroup_enter_self (a->cgroup, err) < 0))
+    return -1;
+  if (a->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
+    return berth_make_error (err, errno, "unshare the cgroup namespace");
+  return 0;
+}
+
+static int
+create_container_hooks (void *data, berth_error_t *err)
+{
+  struct init_args *a = data;
+  const struct oci_config *c = a->config;
+  cleanup_free char *st = NULL;
+
+  if (c->hooks == NULL || c->hooks->n_hooks[OCI_HOOK_CREATE_CONTAINER] == 0)
+    return 0;
+  st = hook_state (a, a->host_pid, "created");
+  return hooks_run (c->hooks, OCI_HOOK_CREATE_CONTAINER, st, err);
+}
+
 static int
 init_setup (struct init_args *a, char **exe, berth_error_t *err)
 {
@@ -219,31 +255,31 @@ init_setup (struct init_args *a, char **exe, berth_error_t *err)
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
         return berth_make_error (err, errno, "become root in the user namespace");
     }
-  if (a->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
-    return berth_make_error (err, errno, "unshare the cgroup namespace");
   if (set_names (c, a->new_flags, err) < 0 || set_oom_score_adj (c->process, err) < 0
       || write_sysctls (c->linux, err) < 0)
     return -1;
   hpid = host_pid ();
+  /* createRuntime hooks see the container in its cgroup; join it first (the
+     runtime sends SYNC_CGROUP before it reads our request).  */
   if (a->hooks_runtime
-      && (sync_send (a->sync_fd, SYNC_HOOKS, err) < 0
+      && (join_cgroup (a, err) < 0 || sync_send (a->sync_fd, SYNC_HOOKS, err) < 0
           || sync_expect (a->sync_fd, SYNC_HOOKS_DONE, err) < 0))
     return -1;
-  if (c->hooks && c->hooks->n_hooks[OCI_HOOK_CREATE_CONTAINER])
-    {
-      cleanup_free char *st = hook_state (a, hpid, "creating");
-      if (hooks_run (c->hooks, OCI_HOOK_CREATE_CONTAINER, st, err) < 0)
-        return -1;
-    }
+  a->host_pid = hpid;
   if (a->new_flags & CLONE_NEWNS)
     {
       struct rootfs_opts ro = { .rootfs = a->rootfs,
                                 .no_pivot = a->no_pivot,
                                 .new_mount_ns = true,
-                                .user_ns = (a->new_flags & CLONE_NEWUSER) != 0 };
+                                .user_ns = (a->new_flags & CLONE_NEWUSER) != 0,
+                                .before_pivot = create_container_hooks,
+                                .before_cgroup = join_cgroup,
+                                .data = a };
       if (rootfs_setup (c, &ro, err) < 0)
         return -1;
     }
+  else if (join_cgroup (a, err) < 0 || create_container_hooks (a, err) < 0)
+    return -1;
   else if (chroot (a->rootfs) < 0 || chdir ("/") < 0)
     return berth_make_error (err, errno, "chroot to `%s`", a->rootfs);
   if (c->process && c->process->terminal)
@@ -294,7 +330,7 @@ init_main (struct init_args *a)
     }
   if (a->config->process == NULL)
     _exit (0);
-  init_exec_process (a->config->process, a->config->linux, exe, &err);
+  init_exec_process (a->config->process, a->config->linux, a->seccomp, exe, &err);
   log_error ("%s", err ? err->msg : "exec failed");
   _exit (127);
 }

@@ -128,8 +128,8 @@ env_with_home (char *const *env, uid_t uid)
 }
 
 int
-init_exec_process (const struct oci_process *p, const struct oci_linux *linux, const char *exe,
-                   berth_error_t *err)
+init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
+                   const struct seccomp_program *seccomp, const char *exe, berth_error_t *err)
 {
   cleanup_strv char **env = NULL;
   char cwdbuf[4096];
@@ -137,6 +137,11 @@ init_exec_process (const struct oci_process *p, const struct oci_linux *linux, c
   if (linux && linux->personality && security_apply_personality (linux->personality, err) < 0)
     return -1;
   umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+     while we still have it (runc does the same), so the profile must allow
+     the few syscalls left before execve.  With no_new_privs it goes last. */
+  if (seccomp && !p->no_new_privileges && seccomp_program_load (seccomp, false, NULL, err) < 0)
+    return -1;
   if (security_keep_caps (err) < 0 || set_ids (&p->user, err) < 0)
     return -1;
   if (p->cwd && chdir (p->cwd) < 0)
@@ -150,7 +155,7 @@ init_exec_process (const struct oci_process *p, const struct oci_linux *linux, c
     return -1;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return berth_make_error (err, errno, "set no_new_privs");
-  if (linux && linux->seccomp && seccomp_apply (linux->seccomp, p->no_new_privileges, err) < 0)
+  if (seccomp && p->no_new_privileges && seccomp_program_load (seccomp, true, NULL, err) < 0)
     return -1;
   execve (exe, p->args, env);
   return berth_make_error (err, errno, "exec `%s`", exe);

@@ -77,6 +77,10 @@ make_parent_private (const char *rootfs, berth_error_t *err)
 static int
 prepare_root (const struct rootfs_opts *o, unsigned long propagation, berth_error_t *err)
 {
+  /* An unbindable "/" could not give us the rootfs bind below: such a
+     rootfsPropagation is applied after the pivot only.  */
+  if (propagation & MS_UNBINDABLE)
+    propagation = MS_SLAVE | MS_REC;
   if (mount (NULL, "/", NULL, propagation, NULL) < 0)
     return berth_make_error (err, errno, "set the propagation of `/`");
   if ((propagation & MS_SHARED) && make_parent_private (o->rootfs, err) < 0)
@@ -143,12 +147,31 @@ root_propagation (const struct oci_config *c, unsigned long *flag, berth_error_t
   return 0;
 }
 
+static bool
+is_cgroup_mount (const struct oci_mount *m)
+{
+  return m->type && (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0);
+}
+
 static int
 setup_mounts (struct rootfs_ctx *ctx, berth_error_t *err)
 {
+  const struct rootfs_opts *o = ctx->o;
+  bool joined = o->before_cgroup == NULL;
+
   for (size_t i = 0; i < ctx->c->n_mounts; i++)
-    if (rootfs_do_mount (ctx, &ctx->c->mounts[i], err) < 0)
-      return -1;
+    {
+      if (!joined && is_cgroup_mount (&ctx->c->mounts[i]))
+        {
+          if (o->before_cgroup (o->data, err) < 0)
+            return -1;
+          joined = true;
+        }
+      if (rootfs_do_mount (ctx, &ctx->c->mounts[i], err) < 0)
+        return -1;
+    }
+  if (!joined && o->before_cgroup (o->data, err) < 0)
+    return -1;
   if (ctx->setup_dev && rootfs_setup_devices (ctx, err) < 0)
     return -1;
   return 0;
@@ -181,6 +204,8 @@ rootfs_setup (const struct oci_config *c, const struct rootfs_opts *o, berth_err
     return berth_make_error (err, errno, "statx rootfs `%s`", o->rootfs);
   ctx.rootfd = rootfd;
   if (setup_mounts (&ctx, err) < 0)
+    return -1;
+  if (o->before_pivot && o->before_pivot (o->data, err) < 0)
     return -1;
 
   if ((o->no_pivot ? move_root (rootfd, err) : pivot (rootfd, err)) < 0)

@@ -18,6 +18,14 @@ struct rootfs_opts
   bool no_pivot;
   bool new_mount_ns; /* false when joining an existing one: nothing to do */
   bool user_ns;      /* a new user namespace: devices are bind mounts */
+  /* Called after every mount is in place, before pivot_root: where the
+     createContainer hooks run (config.md "createContainer Hooks").  */
+  int (*before_pivot) (void *data, berth_error_t *err);
+  /* Called once before the first cgroup mount, or before pivot_root when
+     there is none: the init joins its cgroup (and cgroup namespace) here,
+     so the mounts before it overlap the runtime's making of the cgroup.  */
+  int (*before_cgroup) (void *data, berth_error_t *err);
+  void *data;
 };
 
 /* Make the rootfs a private mount point, do every config mount (resolved
@@ -94,11 +102,23 @@ enum cgroup_mode cgroup_mode_detect (void);
    default path from ID), apply R (may be NULL) and move PID into it.  */
 struct cgroup *cgroup_create (const char *path, const char *id, const struct oci_resources *r,
                               pid_t pid, berth_error_t *err);
+/* cgroup_create in two steps: the paths alone (reads /proc, makes
+   nothing), then the directories and resources (removed again on
+   failure).  */
+struct cgroup *cgroup_plan (const char *path, const char *id, berth_error_t *err);
+int cgroup_realize (struct cgroup *cg, const struct oci_resources *r, berth_error_t *err);
 /* Re-open an existing container cgroup from its saved path.  */
 struct cgroup *cgroup_load (const char *path, berth_error_t *err);
 /* The saved path (for state.json).  */
 const char *cgroup_path (const struct cgroup *cg);
 int cgroup_enter (struct cgroup *cg, pid_t pid, berth_error_t *err);
+/* The calling single-threaded process moves itself into CG: the fast path
+   the kernel keeps for a thread moving itself (see cgroup.c).  */
+int cgroup_enter_self (struct cgroup *cg, berth_error_t *err);
+/* On pure cgroup v2 (after cgroup_realize), an O_PATH fd of the container's cgroup for clone3's
+   CLONE_INTO_CGROUP (the child is born in it: no migration at all); -1
+   elsewhere.  */
+int cgroup_clone_dirfd (struct cgroup *cg);
 int cgroup_update (struct cgroup *cg, const struct oci_resources *r, berth_error_t *err);
 int cgroup_freeze (struct cgroup *cg, bool frozen, berth_error_t *err);
 /* 1 frozen, 0 not, < 0 error */
@@ -131,16 +151,6 @@ int console_setup_slave (int slave, berth_error_t *err);
 /* After pivot_root: bind mount SLAVE on the container's /dev/console
    (created as an empty file when missing).  */
 int console_mount_dev_console (int slave, berth_error_t *err);
-
-/* ---- namespaces.c ---- */
-
-/* "pid" -> CLONE_NEWPID ...; 0 if unknown.  */
-int namespace_flag (const char *type);
-/* /proc/<pid>/ns/<name> name of a type ("network" -> "net").  */
-const char *namespace_proc_name (const char *type);
-
-/* ---- console-attach.c ---- */
-
 /* Connect to --console-socket PATH; the fd is placed at or above ABOVE. */
 int console_connect (const char *path, int above, berth_error_t *err);
 /* In the container (after pivot_root): make a pty, send its master over
@@ -149,12 +159,21 @@ int console_connect (const char *path, int above, berth_error_t *err);
 int console_attach (int console_fd, const struct oci_process *p, bool mount_dev_console,
                     berth_error_t *err);
 
+
+/* ---- namespaces.c ---- */
+
+/* "pid" -> CLONE_NEWPID ...; 0 if unknown.  */
+int namespace_flag (const char *type);
+/* /proc/<pid>/ns/<name> name of a type ("network" -> "net").  */
+const char *namespace_proc_name (const char *type);
+
 /* ---- init.c: the container's first process (a clone child) ---- */
 
 /* One-byte messages on the socketpair between the runtime and the init.  */
 enum sync_msg
 {
-  SYNC_GO = 'G',         /* runtime -> init: uid maps / cgroup are in place */
+  SYNC_GO = 'G',         /* runtime -> init: uid maps are in place */
+  SYNC_CGROUP = 'C',     /* runtime -> init: the cgroup exists, enter it */
   SYNC_HOOKS = 'H',      /* init -> runtime: run createRuntime hooks now */
   SYNC_HOOKS_DONE = 'h', /* runtime -> init */
   SYNC_READY = 'R',      /* init -> runtime: set up, waiting to start */
@@ -173,6 +192,8 @@ struct init_args
   const struct oci_config *config;
   const char *rootfs;  /* absolute */
   const char *id;
+  const char *bundle;  /* absolute, for hook states */
+  pid_t host_pid;      /* our pid as the host sees it, for hook states */
   bool no_pivot;
   int preserve_fds;
   int sync_fd;          /* the init's end of the socketpair */
@@ -182,9 +203,12 @@ struct init_args
   int join_flags[INIT_MAX_JOIN];
   size_t n_join;
   int new_flags;        /* CLONE_NEW* created by clone() */
-  bool wait_go;         /* wait for SYNC_GO (user ns maps, cgroup) */
+  bool wait_go;         /* wait for SYNC_GO (user ns maps) */
   bool new_cgroupns;    /* unshare the cgroup ns after SYNC_GO */
   bool hooks_runtime;   /* ask for createRuntime/prestart hooks */
+  struct cgroup *cgroup; /* entered by the init itself, NULL if born in it */
+  bool cgroup_joined;
+  struct seccomp_program *seccomp; /* compiled by the runtime, or NULL */
 };
 
 /* Mark every fd >= 3+PRESERVE_FDS close-on-exec and clear it on the
@@ -205,7 +229,8 @@ char *init_find_executable (const char *file, char *const *env, const char *cwd,
    failure.  Rlimits are the caller's, before it reports ready, so that a
    refused one fails create.  */
 int init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
-                       const char *exe, berth_error_t *err);
+                       const struct seccomp_program *seccomp, const char *exe,
+                       berth_error_t *err);
 
 
 /* ---- state.c: <root>/<id>/state.json, config.json copy, exec.fifo ---- */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../base/base.h"
+#include "../base/syscalls.h"
 #include "runtime-internal.h"
 #include "spawn.h"
 
@@ -101,6 +102,8 @@ spawn_release (struct spawn *sp)
     close (sp->sync_fd);
   if (sp->args.fifo_fd >= 0)
     close (sp->args.fifo_fd);
+  seccomp_program_free (sp->args.seccomp);
+  sp->args.seccomp = NULL;
   sp->pid_join_fd = sp->time_join_fd = sp->args.console_fd = sp->sync_fd = sp->args.fifo_fd = -1;
 }
 
@@ -121,6 +124,43 @@ write_id_map (pid_t pid, const char *file, const struct oci_id_mapping *m, size_
   if (fs_write_file_at (AT_FDCWD, path, buf, used, err) < 0)
     return berth_error_wrap (err, "write %s", file);
   return 0;
+}
+
+struct clone3_args
+{
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+      set_tid_size, cgroup;
+};
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* fork() semantics with namespace flags.  On pure cgroup v2 the child is
+   born in its cgroup (clone3 CLONE_INTO_CGROUP): no migration at all.
+   Elsewhere it enters its cgroup itself, on the kernel's fast path.  */
+static pid_t
+clone_init (struct spawn *sp, unsigned long flags, berth_error_t *err)
+{
+  cleanup_close int cgfd = cgroup_clone_dirfd (sp->cgroup);
+  pid_t pid;
+
+  (void) err;
+  if (cgfd >= 0)
+    {
+      struct clone3_args ca = { .flags = flags | CLONE_INTO_CGROUP,
+                                .exit_signal = SIGCHLD,
+                                .cgroup = (uint64_t) cgfd };
+      pid = (pid_t) syscall (__NR_clone3, &ca, sizeof ca);
+      if (pid >= 0 || errno != ENOSYS)
+        {
+          if (pid == 0)
+            sp->args.cgroup = NULL;
+          sp->born_in_cgroup = pid > 0;
+          return pid;
+        }
+    }
+  return (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 static pid_t
@@ -149,9 +189,7 @@ do_clone (struct spawn *sp, berth_error_t *err)
     }
   /* The cgroup namespace is unshared by the init once it is in its cgroup,
      so that its root is the container's cgroup.  */
-  pid = (pid_t) syscall (SYS_clone,
-                         (unsigned long) ((sp->new_flags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP)) | SIGCHLD),
-                         NULL, NULL, NULL, NULL);
+  pid = clone_init (sp, (unsigned long) (sp->new_flags & ~(CLONE_NEWTIME | CLONE_NEWCGROUP)), err);
   if (pid == 0)
     {
       close (sp->sync_fd);
@@ -179,13 +217,15 @@ spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_
   sp->args.config = c;
   sp->args.rootfs = o->rootfs;
   sp->args.id = o->id;
+  sp->args.bundle = o->bundle;
   sp->args.no_pivot = o->no_pivot;
   sp->args.preserve_fds = o->preserve_fds;
   if (plan_namespaces (sp, c->linux, o->preserve_fds, err) < 0)
     return -1;
   sp->args.new_flags = sp->new_flags;
   sp->args.new_cgroupns = (sp->new_flags & CLONE_NEWCGROUP) != 0;
-  sp->args.wait_go = true;
+  /* Only id maps need the runtime before the init can go on.  */
+  sp->args.wait_go = (sp->new_flags & CLONE_NEWUSER) != 0;
   sp->args.hooks_runtime = c->hooks && (c->hooks->n_hooks[OCI_HOOK_PRESTART]
                                         || c->hooks->n_hooks[OCI_HOOK_CREATE_RUNTIME]);
   if (c->process && c->process->terminal)
@@ -215,53 +255,83 @@ spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_
 /* Clone the init, put it in its cgroup with its id maps, run the
    createRuntime hooks when it asks, and wait for READY.  On failure the init
    is killed and reaped and the cgroup removed.  */
+/* Clone the init and set its cgroup up while it does its mounts.  On pure
+   cgroup v2 the cgroup is made first and the init born in it; elsewhere the
+   init joins it itself once told it exists (SYNC_CGROUP).  On return the
+   init runs; spawn_wait_ready() finishes the handshake.  On failure the
+   init is killed and reaped and the cgroup removed.  */
 int
-spawn_run (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err)
+spawn_start (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err)
 {
   const struct oci_linux *l = sp->config->linux;
-  int r;
+  const struct oci_resources *res = l ? l->resources : NULL;
+  bool born_in = cgroup_mode_detect () == CGROUP_MODE_UNIFIED;
 
+  sp->cgroup = cgroup_plan (l ? l->cgroups_path : NULL, o->id, err);
+  if (sp->cgroup == NULL)
+    return -1;
+  if (born_in && cgroup_realize (sp->cgroup, res, err) < 0)
+    goto fail_plan;
+  sp->cgroup_made = born_in;
+  sp->args.cgroup = sp->cgroup;
+  if (l && l->seccomp && seccomp_compile (l->seccomp, o->seccomp_cache, &sp->args.seccomp, err) < 0)
+    goto fail;
   sp->pid = do_clone (sp, err);
   close (sp->args.sync_fd);
   sp->args.sync_fd = -1;
   if (sp->pid < 0)
-    return -1;
-  r = spawn_handshake (sp, o, l, err);
-  if (r < 0)
-    spawn_abort (sp);
-  return r;
-}
-
-int
-spawn_handshake (struct spawn *sp, const struct spawn_opts *o, const struct oci_linux *l,
-                 berth_error_t *err)
-{
+    goto fail;
   if (l && (sp->new_flags & CLONE_NEWUSER)
       && (write_id_map (sp->pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0
           || write_id_map (sp->pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0))
-    return -1;
-  sp->cgroup = cgroup_create (l ? l->cgroups_path : NULL, o->id, l ? l->resources : NULL,
-                              sp->pid, err);
-  if (sp->cgroup == NULL)
-    return -1;
-  if (sync_send (sp->sync_fd, SYNC_GO, err) < 0)
-    return -1;
+    goto fail;
+  if (sp->args.wait_go && sync_send (sp->sync_fd, SYNC_GO, err) < 0)
+    goto fail;
+  if (!sp->cgroup_made)
+    {
+      if (cgroup_realize (sp->cgroup, res, err) < 0)
+        goto fail;
+      sp->cgroup_made = true;
+    }
+  if (!sp->born_in_cgroup && sync_send (sp->sync_fd, SYNC_CGROUP, err) < 0)
+    goto fail;
+  if (state_proc_stat (sp->pid, &sp->starttime, NULL) < 0)
+    {
+      berth_make_error (err, ESRCH, "container process exited during create");
+      goto fail;
+    }
+  return 0;
+fail:
+  spawn_abort (sp);
+  return -1;
+fail_plan:
+  cgroup_free (sp->cgroup);
+  sp->cgroup = NULL;
+  return -1;
+}
+
+/* Run the createRuntime hooks when the init asks, and wait for READY.  */
+int
+spawn_wait_ready (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err)
+{
   if (sp->args.hooks_runtime)
     {
       cleanup_free char *st = NULL;
       if (sync_expect (sp->sync_fd, SYNC_HOOKS, err) < 0)
-        return -1;
-      st = spawn_state_json (sp, o, RUNTIME_CREATING);
+        goto fail;
+      /* runtime-tools checks that these hooks see "created".  */
+      st = spawn_state_json (sp, o, RUNTIME_CREATED);
       if (hooks_run (sp->config->hooks, OCI_HOOK_PRESTART, st, err) < 0
           || hooks_run (sp->config->hooks, OCI_HOOK_CREATE_RUNTIME, st, err) < 0
           || sync_send (sp->sync_fd, SYNC_HOOKS_DONE, err) < 0)
-        return -1;
+        goto fail;
     }
   if (sync_expect (sp->sync_fd, SYNC_READY, err) < 0)
-    return -1;
-  if (state_proc_stat (sp->pid, &sp->starttime, NULL) < 0)
-    return berth_make_error (err, ESRCH, "container process exited during create");
+    goto fail;
   return 0;
+fail:
+  spawn_abort (sp);
+  return -1;
 }
 
 void
@@ -276,7 +346,8 @@ spawn_abort (struct spawn *sp)
     }
   if (sp->cgroup)
     {
-      cgroup_destroy (sp->cgroup, NULL);
+      if (sp->cgroup_made)
+        cgroup_destroy (sp->cgroup, NULL);
       cgroup_free (sp->cgroup);
       sp->cgroup = NULL;
     }

@@ -12,6 +12,7 @@ struct spawn_opts
   const char *rootfs; /* absolute */
   const char *console_socket;
   const char *fifo_path; /* create only */
+  const char *seccomp_cache; /* dir of compiled filters, or NULL */
   bool no_pivot;
   int preserve_fds;
 };
@@ -26,13 +27,14 @@ struct spawn
   pid_t pid;
   unsigned long long starttime;
   struct cgroup *cgroup;
+  bool cgroup_made;    /* its directories exist (remove them on abort) */
+  bool born_in_cgroup; /* clone3 CLONE_INTO_CGROUP put the init there */
 };
 
 int spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_opts *o,
                    berth_error_t *err);
-int spawn_run (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err);
-int spawn_handshake (struct spawn *sp, const struct spawn_opts *o, const struct oci_linux *l,
-                     berth_error_t *err);
+int spawn_start (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err);
+int spawn_wait_ready (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err);
 /* Kill and reap the init, remove its cgroup.  */
 void spawn_abort (struct spawn *sp);
 /* Close every fd spawn_prepare opened.  */

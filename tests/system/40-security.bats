@@ -88,6 +88,18 @@ status_of () {
   [ ! -e "$BUNDLE/rootfs/tmp/d" ]
 }
 
+# Docker's default: a seccomp profile and no no_new_privs.  The kernel then
+# wants CAP_SYS_ADMIN to load the filter, so it must be loaded before the
+# capabilities are dropped (runc does the same).
+@test "seccomp: a filter loads without noNewPrivileges" {
+  make_bundle sh -c 'grep NoNewPrivs /proc/self/status; mkdir /tmp/d'
+  edit_config 'c["root"]["readonly"] = False; c["process"]["noNewPrivileges"] = False'
+  edit_config 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+  run ! rt run --bundle "$BUNDLE" "$ID-c1"
+  [[ "$output" == *"NoNewPrivs:"*"0"* ]]
+  [[ "$output" == *"Operation not permitted"* ]]
+}
+
 @test "seccomp: errnoRet, args, and the default action" {
   make_bundle sh -c 'chmod 700 /tmp; echo "chmod $?"; ln -s a /tmp/l; echo "ln $?"'
   edit_config 'c["root"]["readonly"] = False'

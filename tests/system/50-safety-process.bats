@@ -51,7 +51,7 @@ teardown () { teardown_runtime; }
 SH
   chmod +x "$BUNDLE/rootfs/bin/evil"
   sum=$(sha256sum "$RUNTIME" | cut -d' ' -f1)
-  run -127 rt run --bundle "$BUNDLE" c1
+  run rt run --bundle "$BUNDLE" c1
   [ "$(sha256sum "$RUNTIME" | cut -d' ' -f1)" = "$sum" ]
   # And a writer racing from inside the container finds nothing writable.
   make_bundle sh -c 'while :; do for p in /proc/[0-9]*; do echo x 2>/dev/null >> $p/exe && echo WROTE $p; done; done'
@@ -60,6 +60,19 @@ SH
   rt delete --force c2
   [ "$(sha256sum "$RUNTIME" | cut -d' ' -f1)" = "$sum" ]
   ! grep -q WROTE "$TEST_TMP/c2.out"
+}
+
+@test "exe: a container that sees the runtime finds only a sealed copy (CVE-2019-5736)" {
+  # Without a pid namespace the container sees its parent, the runtime.
+  make_bundle sh -c 'readlink /proc/$PPID/exe; if echo x >> /proc/$PPID/exe; then echo WRITABLE; fi; true'
+  edit_config 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "pid"]; c["process"]["capabilities"] = {k: ["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE"] for k in ("bounding", "effective", "permitted")}'
+  sum=$(sha256sum "$RUNTIME" | cut -d' ' -f1)
+  run rt run --bundle "$BUNDLE" c1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == "/memfd:berth-runtime"* ]]
+  [[ "$output" != *WRITABLE* ]]
+  [ "$(sha256sum "$RUNTIME" | cut -d' ' -f1)" = "$sum" ]
 }
 
 @test "caps: inheritable and ambient stay empty unless asked (CVE-2022-29162)" {

@@ -86,3 +86,10 @@ rcmd_print_line (const char *text, berth_error_t *err)
     return berth_make_error (err, errno, "write to stdout");
   return 0;
 }
+
+int
+rcmd_seal_binary (struct rcmd_global *g, berth_error_t *err)
+{
+  extern char **environ;
+  return runtime_ensure_cloned_binary (g->argv, environ, err);
+}

@@ -238,7 +238,7 @@ cmd_exec (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv, 
 
   if (r == 0)
     {
-      if (rcmd_check_args (cmd, args, RCMD_MIN, 1, err) < 0)
+      if (rcmd_check_args (cmd, args, RCMD_MIN, 1, err) < 0 || rcmd_seal_binary (g, err) < 0)
         r = -1;
       else if (f.preserve_fds < 0)
         r = berth_make_error (err, 0, "invalid --preserve-fds value %d", f.preserve_fds);

@@ -45,6 +45,8 @@ cmd_run (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv, b
   r = rcmd_parse (cmd, &f, argc, argv, &args, NULL, err);
   if (r != 0)
     return r < 0 ? r : 0;
+  if (rcmd_seal_binary (g, err) < 0)
+    return -1;
   if (rcmd_check_args (cmd, args, RCMD_EXACT, 1, err) < 0)
     return -1;
   if (f.preserve_fds < 0)

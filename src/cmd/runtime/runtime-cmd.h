@@ -25,7 +25,12 @@ struct rcmd_global
   bool debug;
   bool systemd_cgroup;
   bool version;
+  char **argv; /* the whole command line, for the sealed re-exec */
 };
+
+/* Commands that make a container process call this first: it re-execs the
+   command line from a sealed copy of the binary (CVE-2019-5736).  */
+int rcmd_seal_binary (struct rcmd_global *g, berth_error_t *err);
 
 struct rcmd;
 
