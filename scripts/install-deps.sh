@@ -10,7 +10,7 @@ PKGS="
 "
 # The tests and benchmarks also drive the engines berth is compared with.
 if [ "${BERTH_FULL_DEPS:-1}" = 1 ]; then
-  PKGS="$PKGS crun runc hyperfine podman docker.io golang-1.19-go qemu-system-x86 linux-image-cloud-amd64 cpio"
+  PKGS="$PKGS crun runc hyperfine time podman docker.io qemu-system-x86 linux-image-cloud-amd64 cpio"
 fi
 missing=""
 for p in $PKGS; do

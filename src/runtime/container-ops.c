@@ -99,13 +99,16 @@ wait_cgroup_empty (struct cgroup *cg, int timeout_ms)
     }
 }
 
-static int
-run_poststop (struct runtime_ctx *ctx, struct runtime_state *s)
+/* The poststop hooks of C (read from the state dir when NULL).  */
+static void
+run_poststop (struct runtime_ctx *ctx, struct runtime_state *s, const struct oci_config *c)
 {
   berth_error_t err = NULL;
-  struct oci_config *c = state_read_config (ctx, s->id, &err);
+  struct oci_config *owned = NULL;
   cleanup_free char *st = NULL;
 
+  if (c == NULL)
+    c = owned = state_read_config (ctx, s->id, &err);
   if (c && c->hooks && c->hooks->n_hooks[OCI_HOOK_POSTSTOP])
     {
       s->status = RUNTIME_STOPPED;
@@ -115,8 +118,34 @@ run_poststop (struct runtime_ctx *ctx, struct runtime_state *s)
         log_warning ("%s", err->msg);
     }
   berth_error_release (&err);
-  oci_config_free (c);
-  return 0;
+  oci_config_free (owned);
+}
+
+int
+container_teardown (struct runtime_ctx *ctx, struct runtime_state *s, const struct oci_config *c,
+                    struct cgroup *cg, berth_error_t *err)
+{
+  cleanup_free char *dir = state_dir (ctx, s->id);
+  int r = 0;
+
+  if (cg)
+    {
+      /* The init is gone; without a pid namespace its children may not be
+         (runc kills them too).  */
+      pid_t *pids = NULL;
+      size_t n = 0;
+      if (cgroup_pids (cg, &pids, &n, NULL) == 0 && n > 0)
+        cgroup_kill_all (cg, SIGKILL, NULL);
+      free (pids);
+      if (n > 0)
+        wait_cgroup_empty (cg, 5000);
+    }
+  run_poststop (ctx, s, c);
+  if (cg && cgroup_destroy (cg, err) < 0)
+    r = berth_error_wrap (err, "delete container `%s`", s->id);
+  if (r == 0 && fs_remove_tree (dir, err) < 0)
+    r = -1;
+  return r;
 }
 
 int
@@ -124,7 +153,6 @@ runtime_container_delete (struct runtime_ctx *ctx, const char *id, bool force,
                           berth_error_t *err)
 {
   cleanup_free char *cgpath = NULL;
-  cleanup_free char *dir = NULL;
   struct runtime_state *s = state_read (ctx, id, &cgpath, err);
   struct cgroup *cg = NULL;
   int r = 0;
@@ -155,15 +183,8 @@ runtime_container_delete (struct runtime_ctx *ctx, const char *id, bool force,
       }
       wait_gone (s, 10000);
     }
-  if (cg)
-    wait_cgroup_empty (cg, 5000);
-  run_poststop (ctx, s);
-  if (cg && cgroup_destroy (cg, err) < 0)
-    r = berth_error_wrap (err, "delete container `%s`", id);
+  r = container_teardown (ctx, s, NULL, cg, err);
   cgroup_free (cg);
-  dir = state_dir (ctx, id);
-  if (r == 0 && fs_remove_tree (dir, err) < 0)
-    r = -1;
   runtime_state_free (s);
   return r;
 }

@@ -175,6 +175,7 @@ create_common (struct runtime_ctx *ctx, const struct runtime_create_opts *o, boo
                                 .console_socket = o->console_socket,
                                 .fifo_path = cr->fifo,
                                 .no_pivot = o->no_pivot,
+                                .no_new_keyring = o->no_new_keyring,
                                 .preserve_fds = o->preserve_fds };
   if (spawn_prepare (&cr->sp, cr->config, &cr->so, err) < 0)
     return -1;
@@ -312,8 +313,16 @@ runtime_container_run (struct runtime_ctx *ctx, const struct runtime_create_opts
   *status = wait_status (cr.sp.pid);
   forward_pid = 0;
   cr.sp.pid = -1;
-  creation_release (&cr, false);
+  r = 0;
   if (!o->keep)
-    return runtime_container_delete (ctx, o->id, true, err);
-  return 0;
+    {
+      /* Everything delete would read back from disk is in memory.  */
+      struct runtime_state s = { .id = (char *) o->id, .pid = 0, .status = RUNTIME_STOPPED,
+                                 .bundle = cr.bundle, .rootfs = cr.rootfs,
+                                 .annotation_keys = cr.config->annotation_keys,
+                                 .annotation_values = cr.config->annotation_values };
+      r = container_teardown (ctx, &s, cr.config, cr.sp.cgroup, err);
+    }
+  creation_release (&cr, false);
+  return r;
 }

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/keyctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -255,6 +257,13 @@ init_setup (struct init_args *a, char **exe, berth_error_t *err)
       if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
         return berth_make_error (err, errno, "become root in the user namespace");
     }
+  /* A session keyring of its own, so the container cannot read or link
+     the caller's keys (runc does the same unless --no-new-keyring).  A
+     kernel without keys or a seccomp'd caller: go on without one.  */
+  if (!a->no_new_keyring
+      && syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, a->id) < 0 && errno != ENOSYS
+      && errno != EPERM)
+    return berth_make_error (err, errno, "create a session keyring");
   if (set_names (c, a->new_flags, err) < 0 || set_oom_score_adj (c->process, err) < 0
       || write_sysctls (c->linux, err) < 0)
     return -1;

@@ -195,6 +195,7 @@ struct init_args
   const char *bundle;  /* absolute, for hook states */
   pid_t host_pid;      /* our pid as the host sees it, for hook states */
   bool no_pivot;
+  bool no_new_keyring;
   int preserve_fds;
   int sync_fd;          /* the init's end of the socketpair */
   int fifo_fd;          /* exec fifo opened for reading, or -1 (run) */
@@ -232,6 +233,14 @@ int init_exec_process (const struct oci_process *p, const struct oci_linux *linu
                        const struct seccomp_program *seccomp, const char *exe,
                        berth_error_t *err);
 
+
+/* ---- container-ops.c ---- */
+
+/* Remove a container whose processes are gone or killed: wait for its
+   cgroup to empty, run the poststop hooks of C (read from the state dir
+   when NULL), remove the cgroup CG (may be NULL) and the state dir.  */
+int container_teardown (struct runtime_ctx *ctx, struct runtime_state *s,
+                        const struct oci_config *c, struct cgroup *cg, berth_error_t *err);
 
 /* ---- state.c: <root>/<id>/state.json, config.json copy, exec.fifo ---- */
 

@@ -219,6 +219,7 @@ spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_
   sp->args.id = o->id;
   sp->args.bundle = o->bundle;
   sp->args.no_pivot = o->no_pivot;
+  sp->args.no_new_keyring = o->no_new_keyring;
   sp->args.preserve_fds = o->preserve_fds;
   if (plan_namespaces (sp, c->linux, o->preserve_fds, err) < 0)
     return -1;

@@ -14,6 +14,7 @@ struct spawn_opts
   const char *fifo_path; /* create only */
   const char *seccomp_cache; /* dir of compiled filters, or NULL */
   bool no_pivot;
+  bool no_new_keyring;
   int preserve_fds;
 };
 

@@ -198,3 +198,17 @@ assert s["bundle"].endswith("/bundle"), s
   [ -z "$(ls "$STATE_ROOT")" ]
   ! find /sys/fs/cgroup/pids /sys/fs/cgroup/memory -maxdepth 3 -name c1 | grep -q .
 }
+
+@test "keyring: a session keyring of its own, none with --no-new-keyring" {
+  # keyrings outlive their users for a while: a fresh name per run
+  k1=kr1-$$ k2=kr2-$$
+  make_bundle sh -c 'grep -c "keyring *$0:" /proc/keys || true' "$k1"
+  edit_config 'c["linux"]["maskedPaths"].remove("/proc/keys")'
+  run rt run --bundle "$BUNDLE" "$k1"
+  [ "$status" -eq 0 ]
+  [ "$output" = 1 ]
+  edit_config 'c["process"]["args"][-1] = "'"$k2"'"'
+  run rt run --no-new-keyring --bundle "$BUNDLE" "$k2"
+  [ "$status" -eq 0 ]
+  [ "$output" = 0 ]
+}
