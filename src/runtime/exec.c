@@ -259,6 +259,8 @@ runtime_container_exec (struct runtime_ctx *ctx, const char *id,
   config = state_read_config (ctx, id, err);
   if (config == NULL)
     goto out;
+  if (security_check_apparmor (o->process->apparmor_profile, err) < 0)
+    goto out;
   c.config = config;
   if (o->process->terminal)
     {

@@ -220,7 +220,7 @@ join_cgroup (void *data, berth_error_t *err)
     return 0;
   a->cgroup_joined = true;
   if (a->cgroup && (sync_expect (a->sync_fd, SYNC_CGROUP, err) < 0
-                    || cgroup_enter_self (a->cgroup, err) < 0))
+                    || (!a->cgroup_by_runtime && cgroup_enter_self (a->cgroup, err) < 0)))
     return -1;
   if (a->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
     return berth_make_error (err, errno, "unshare the cgroup namespace");
@@ -298,7 +298,8 @@ init_setup (struct init_args *a, char **exe, berth_error_t *err)
     }
   if ((a->new_flags & CLONE_NEWNS) && rootfs_finalize (c, err) < 0)
     return -1;
-  if (c->process && security_apply_rlimits (c->process, err) < 0)
+  if (c->process && (security_apply_rlimits (c->process, err) < 0
+                     || security_check_caps (c->process->capabilities, err) < 0))
     return -1;
   /* A cwd that is missing or outside the root fails create, not start. */
   if (c->process && c->process->cwd && chdir (c->process->cwd) < 0)

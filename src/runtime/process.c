@@ -137,6 +137,8 @@ init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
   if (linux && linux->personality && security_apply_personality (linux->personality, err) < 0)
     return -1;
   umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
+  if (security_apply_apparmor (p->apparmor_profile, err) < 0)
+    return -1;
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
      while we still have it (runc does the same), so the profile must allow
      the few syscalls left before execve.  With no_new_privs it goes last. */

@@ -49,6 +49,14 @@ int security_apply_personality (const struct oci_personality *p, berth_error_t *
    setresuid, then apply the five sets.  NULL caps: drop everything.  */
 int security_keep_caps (berth_error_t *err);
 int security_apply_caps (const struct oci_capabilities *caps, berth_error_t *err);
+/* Fail early for what security_apply_caps would refuse: a bad name, a
+   permitted capability we do not hold, effective not within permitted.  */
+int security_check_caps (const struct oci_capabilities *caps, berth_error_t *err);
+/* AppArmor: is it on (runc's test); a set profile on a host without it
+   fails (create checks); apply the profile for the next execve.  */
+bool security_apparmor_enabled (void);
+int security_check_apparmor (const char *profile, berth_error_t *err);
+int security_apply_apparmor (const char *profile, berth_error_t *err);
 /* Cap name "CAP_SYS_ADMIN" -> number; < 0 if unknown.  */
 int security_cap_from_name (const char *name);
 
@@ -209,6 +217,8 @@ struct init_args
   bool hooks_runtime;   /* ask for createRuntime/prestart hooks */
   struct cgroup *cgroup; /* entered by the init itself, NULL if born in it */
   bool cgroup_joined;
+  bool cgroup_by_runtime; /* in a user ns: the runtime moves the init, which
+                             may not write the host's cgroup files */
   struct seccomp_program *seccomp; /* compiled by the runtime, or NULL */
 };
 

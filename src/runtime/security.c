@@ -6,6 +6,7 @@
  * security_apply_caps.  */
 #define _GNU_SOURCE
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -16,6 +17,8 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include <sys/capability.h>
@@ -137,6 +140,9 @@ cap_name (int c, char *buf, size_t size)
 
   snprintf (buf, size, "%s", n ? n : "?");
   cap_free (n);
+  /* As config.json spells it: libcap says "cap_chown".  */
+  for (char *p = buf; *p; p++)
+    *p = (char) toupper ((unsigned char) *p);
   return buf;
 }
 
@@ -249,6 +255,46 @@ set_ambient (uint64_t mask, int last_cap, berth_error_t *err)
   return 0;
 }
 
+/* What security_apply_caps will ask capset(2) for, checked while create can
+   still fail: a bad name (config.md "Linux Process": a value that cannot be
+   mapped to a kernel interface MUST cause an error) or a permitted
+   capability we do not hold (host root without it in its bounding set)
+   would otherwise fail only after `start`, as runc and crun fail create.  */
+int
+security_check_caps (const struct oci_capabilities *caps, berth_error_t *err)
+{
+  int last_cap = kernel_last_cap ();
+  struct cap_masks m;
+  char name[32];
+  cleanup_type (cap_free) cap_t cur = NULL;
+
+  if (caps_masks (caps, last_cap, &m, err) < 0)
+    return -1;
+  if ((m.effective | m.permitted) == 0)
+    return 0;
+  cur = cap_get_proc ();
+  if (cur == NULL)
+    return berth_make_error (err, errno, "read the process capabilities");
+  for (int c = 0; c <= last_cap; c++)
+    {
+      uint64_t bit = UINT64_C (1) << c;
+      cap_flag_value_t held = CAP_CLEAR;
+
+      if (!((m.effective | m.permitted) & bit))
+        continue;
+      if (!(m.permitted & bit))
+        return config_error (err, "capability `%s` in `process.capabilities.effective` is not "
+                             "in `process.capabilities.permitted`",
+                             cap_name (c, name, sizeof name));
+      if (cap_get_flag (cur, c, CAP_PERMITTED, &held) < 0)
+        return berth_make_error (err, errno, "read the process capabilities");
+      if (held != CAP_SET)
+        return berth_make_error (err, EPERM, "capability `%s` is not available to the runtime",
+                                 cap_name (c, name, sizeof name));
+    }
+  return 0;
+}
+
 int
 security_apply_caps (const struct oci_capabilities *caps, berth_error_t *err)
 {
@@ -268,6 +314,65 @@ security_apply_caps (const struct oci_capabilities *caps, berth_error_t *err)
   if (set_proc_caps (&m, last_cap, err) < 0)
     return -1;
   return set_ambient (m.ambient, last_cap, err);
+}
+
+/* ---- AppArmor ---- */
+
+/* runc's test (libcontainer/apparmor): securityfs shows the LSM and the
+   module says it is on.  */
+bool
+security_apparmor_enabled (void)
+{
+  char c = 0;
+  ssize_t n;
+  int fd;
+
+  if (access ("/sys/kernel/security/apparmor", F_OK) < 0)
+    return false;
+  fd = open ("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  n = TEMP_FAILURE_RETRY_INT (read (fd, &c, 1));
+  close (fd);
+  return n == 1 && c == 'Y';
+}
+
+/* A requested profile must confine the process or fail create: running
+   unconfined would be silent (runc and crun fail too).  */
+int
+security_check_apparmor (const char *profile, berth_error_t *err)
+{
+  if (profile == NULL || profile[0] == '\0' || security_apparmor_enabled ())
+    return 0;
+  return berth_make_error (err, ENOTSUP,
+                           "AppArmor profile `%s` is set but AppArmor is not enabled on this host",
+                           profile);
+}
+
+/* aa_change_onexec(): the profile takes effect at execve.  The file must
+   be on a real procfs: a container image can put its own /proc there and
+   escape the profile (CVE-2019-16884).  */
+int
+security_apply_apparmor (const char *profile, berth_error_t *err)
+{
+  cleanup_free char *value = NULL;
+  struct statfs sfs;
+  cleanup_close int fd = -1;
+
+  if (profile == NULL || profile[0] == '\0')
+    return 0;
+  fd = open ("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
+    fd = open ("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return berth_make_error (err, errno, "apply AppArmor profile `%s`", profile);
+  if (fstatfs (fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)
+    return berth_make_error (err, EPERM, "apply AppArmor profile `%s`: /proc is not procfs",
+                             profile);
+  value = xasprintf ("exec %s", profile);
+  if (TEMP_FAILURE_RETRY_INT (write (fd, value, strlen (value))) < 0)
+    return berth_make_error (err, errno, "apply AppArmor profile `%s`", profile);
+  return 0;
 }
 
 /* ---- rlimits ---- */

@@ -204,6 +204,46 @@ do_clone (struct spawn *sp, berth_error_t *err)
   return pid;
 }
 
+static bool
+has_ns (const struct oci_linux *l, const char *type)
+{
+  for (size_t i = 0; l && i < l->n_namespaces; i++)
+    if (strcmp (l->namespaces[i].type, type) == 0)
+      return true;
+  return false;
+}
+
+/* A sysctl is written through /proc/sys by a process in the container's
+   namespaces: one that is not namespaced, or whose namespace the container
+   does not have, would change the host's (runc refuses these too).  */
+static int
+validate_sysctls (const struct oci_linux *l, berth_error_t *err)
+{
+  static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                     "kernel.sem", "kernel.shmall", "kernel.shmmax",
+                                     "kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+  for (size_t i = 0; l && l->sysctl_keys && l->sysctl_keys[i]; i++)
+    {
+      const char *k = l->sysctl_keys[i];
+      const char *need = NULL;
+      if (strv_contains ((char *const *) ipc, k) || str_has_prefix (k, "fs.mqueue."))
+        need = "ipc";
+      else if (str_has_prefix (k, "net."))
+        need = "network";
+      else if (strcmp (k, "kernel.hostname") == 0 || strcmp (k, "kernel.domainname") == 0)
+        need = "uts";
+      if (need == NULL)
+        return berth_make_error (err, EINVAL, "sysctl `%s` is not allowed: it is not namespaced", k);
+      if (!has_ns (l, need))
+        return berth_make_error (err, EINVAL,
+                                 "sysctl `%s` is not allowed: the container has no %s namespace",
+                                 k, need);
+      if (strstr (k, "..") || strchr (k, '/'))
+        return berth_make_error (err, EINVAL, "invalid sysctl `%s`", k);
+    }
+  return 0;
+}
+
 int
 spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_opts *o,
                berth_error_t *err)
@@ -221,12 +261,20 @@ spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_
   sp->args.no_pivot = o->no_pivot;
   sp->args.no_new_keyring = o->no_new_keyring;
   sp->args.preserve_fds = o->preserve_fds;
+  if (validate_sysctls (c->linux, err) < 0
+      || (c->process && security_check_apparmor (c->process->apparmor_profile, err) < 0))
+    return -1;
   if (plan_namespaces (sp, c->linux, o->preserve_fds, err) < 0)
     return -1;
   sp->args.new_flags = sp->new_flags;
   sp->args.new_cgroupns = (sp->new_flags & CLONE_NEWCGROUP) != 0;
   /* Only id maps need the runtime before the init can go on.  */
   sp->args.wait_go = (sp->new_flags & CLONE_NEWUSER) != 0;
+  /* Root of a user namespace is an unprivileged uid on the host: it cannot
+     write the host's cgroup files (EACCES), so we move it (as runc does
+     from the parent).  User is joined first (plan_namespaces).  */
+  sp->args.cgroup_by_runtime = (sp->new_flags & CLONE_NEWUSER)
+                               || (sp->args.n_join > 0 && sp->args.join_flags[0] == CLONE_NEWUSER);
   sp->args.hooks_runtime = c->hooks && (c->hooks->n_hooks[OCI_HOOK_PRESTART]
                                         || c->hooks->n_hooks[OCI_HOOK_CREATE_RUNTIME]);
   if (c->process && c->process->terminal)
@@ -294,7 +342,9 @@ spawn_start (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err)
         goto fail;
       sp->cgroup_made = true;
     }
-  if (!sp->born_in_cgroup && sync_send (sp->sync_fd, SYNC_CGROUP, err) < 0)
+  if (!sp->born_in_cgroup
+      && ((sp->args.cgroup_by_runtime && cgroup_enter (sp->cgroup, sp->pid, err) < 0)
+          || sync_send (sp->sync_fd, SYNC_CGROUP, err) < 0))
     goto fail;
   if (state_proc_stat (sp->pid, &sp->starttime, NULL) < 0)
     {

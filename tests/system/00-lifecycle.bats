@@ -212,3 +212,35 @@ assert s["bundle"].endswith("/bundle"), s
   [ "$status" -eq 0 ]
   [ "$output" = 0 ]
 }
+
+@test "sysctl: namespaced ones are set, host-wide ones refused with nothing left" {
+  make_bundle sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni'
+  edit_config 'c["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}'
+  run rt run --bundle "$BUNDLE" s1
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 1 ]
+  [ "${lines[1]}" = 1234 ]
+  host=$(cat /proc/sys/kernel/panic)
+  edit_config 'c["linux"]["sysctl"] = {"kernel.panic": "17"}'
+  run rt run --bundle "$BUNDLE" s2
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"kernel.panic"* ]]
+  [ "$(cat /proc/sys/kernel/panic)" = "$host" ]
+  [ ! -e "$STATE_ROOT/s2" ]
+  edit_config 'c["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1"}; c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]'
+  run rt run --bundle "$BUNDLE" s3
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"no network namespace"* ]]
+}
+
+@test "bad input: a missing executable fails create and leaves no state, cgroup or process" {
+  make_bundle /no/such/program
+  run rt create --bundle "$BUNDLE" bad1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"/no/such/program"* ]]
+  [ ! -e "$STATE_ROOT/bad1" ]
+  for d in /sys/fs/cgroup/*/; do
+    ! find "$d" -maxdepth 3 -type d -name bad1 2>/dev/null | grep -q .
+  done
+  ! pgrep -f "bad1" >/dev/null
+}

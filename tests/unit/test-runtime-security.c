@@ -149,6 +149,83 @@ test_cap_unknown_name_error (void **state)
   berth_error_release (&err);
 }
 
+/* security_check_caps, run at create: what capset would refuse later.  */
+static int
+check_without_sys_nice (void *arg, char *msg, size_t size)
+{
+  const struct oci_capabilities *caps = arg;
+  cap_t cur = cap_get_proc ();
+  cap_value_t nice[] = { CAP_SYS_NICE };
+  berth_error_t err = NULL;
+  int rc;
+
+  /* Lose CAP_SYS_NICE, as host root lacks what its bounding set lacks.  */
+  if (cur == NULL || cap_set_flag (cur, CAP_EFFECTIVE, 1, nice, CAP_CLEAR) < 0
+      || cap_set_flag (cur, CAP_PERMITTED, 1, nice, CAP_CLEAR) < 0 || cap_set_proc (cur) < 0)
+    {
+      cap_free (cur);
+      return 98;
+    }
+  cap_free (cur);
+  rc = security_check_caps (caps, &err) < 0 ? 1 : 0;
+  snprintf (msg, size, "%s", err ? err->msg : "");
+  berth_error_release (&err);
+  return rc;
+}
+
+static void
+test_caps_check (void **state)
+{
+  char *bogus[] = { "CAP_KILL", "CAP_BOGUS", NULL };
+  char *kill[] = { "CAP_KILL", NULL }, *chown[] = { "CAP_CHOWN", NULL };
+  char *nice[] = { "CAP_SYS_NICE", NULL };
+  struct oci_capabilities bad = { .bounding = bogus }, none = { .bounding = kill };
+  struct oci_capabilities eff = { .effective = kill, .permitted = chown };
+  struct oci_capabilities want_nice = { .bounding = nice, .effective = nice, .permitted = nice };
+  berth_error_t err = NULL;
+  char msg[1024];
+  int st;
+
+  (void)state;
+  assert_true (security_check_caps (&bad, &err) < 0);
+  assert_string_equal (err->msg,
+                       "unknown capability `CAP_BOGUS` in `process.capabilities.bounding[1]`");
+  berth_error_release (&err);
+  assert_true (security_check_caps (&eff, &err) < 0);
+  assert_string_equal (err->msg, "capability `CAP_KILL` in `process.capabilities.effective` is "
+                                 "not in `process.capabilities.permitted`");
+  berth_error_release (&err);
+  /* Nothing to hold: bounding only drops.  */
+  assert_int_equal (security_check_caps (&none, &err), 0);
+  assert_int_equal (security_check_caps (NULL, &err), 0);
+  st = in_child (check_without_sys_nice, &want_nice, msg, sizeof msg);
+  assert_true (WIFEXITED (st));
+  assert_int_equal (WEXITSTATUS (st), 1);
+  assert_string_equal (msg, "capability `CAP_SYS_NICE` is not available to the runtime: "
+                            "Operation not permitted");
+}
+
+static void
+test_apparmor_check (void **state)
+{
+  berth_error_t err = NULL;
+
+  (void)state;
+  assert_int_equal (security_check_apparmor (NULL, &err), 0);
+  assert_int_equal (security_check_apparmor ("", &err), 0);
+  assert_int_equal (security_apply_apparmor ("", &err), 0);
+  if (security_apparmor_enabled ())
+    {
+      assert_int_equal (security_check_apparmor ("p", &err), 0);
+      return;
+    }
+  /* Never run unconfined when a profile was asked for.  */
+  assert_true (security_check_apparmor ("acme", &err) < 0);
+  assert_string_equal (err->msg, "AppArmor profile `acme` is set but AppArmor is not enabled "
+                                 "on this host: Operation not supported");
+  berth_error_release (&err);
+}
+
 /* ---- the five sets, in a child ---- */
 
 struct caps_case
@@ -441,6 +518,8 @@ main (void)
     cmocka_unit_test (test_cap_names),
     cmocka_unit_test (test_cap_names_roundtrip),
     cmocka_unit_test (test_cap_unknown_name_error),
+    cmocka_unit_test (test_caps_check),
+    cmocka_unit_test (test_apparmor_check),
     cmocka_unit_test (test_caps_default_set),
     cmocka_unit_test (test_caps_null_drops_all),
     cmocka_unit_test (test_caps_ambient),

@@ -93,3 +93,33 @@ rcmd_seal_binary (struct rcmd_global *g, berth_error_t *err)
   extern char **environ;
   return runtime_ensure_cloned_binary (g->argv, environ, err);
 }
+
+int
+rcmd_create_prepare (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv,
+                     struct rcmd_create_flags *f, char ***args, struct runtime_create_opts *o,
+                     berth_error_t *err)
+{
+  int r = rcmd_parse (cmd, f, argc, argv, args, NULL, err);
+
+  if (r != 0)
+    return r < 0 ? r : 1;
+  if (rcmd_check_args (cmd, *args, RCMD_EXACT, 1, err) < 0)
+    return -1;
+  if (f->preserve_fds < 0)
+    return berth_make_error (err, 0, "invalid --preserve-fds value %d", f->preserve_fds);
+  *o = (struct runtime_create_opts){
+    .id = (*args)[0],
+    .bundle = f->bundle,
+    .pid_file = f->pid_file,
+    .console_socket = f->console_socket,
+    .no_pivot = f->no_pivot,
+    .no_new_keyring = f->no_new_keyring,
+    .preserve_fds = f->preserve_fds,
+    .detach = f->detach,
+    .keep = f->keep,
+  };
+  if (runtime_id_validate (o->id, err) < 0)
+    return -1;
+  /* After the cheap checks: a usage error costs no re-exec.  */
+  return rcmd_seal_binary (g, err);
+}

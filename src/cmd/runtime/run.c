@@ -42,29 +42,11 @@ cmd_run (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv, b
   cleanup_free char **args = NULL;
   int r, status = 0;
 
-  r = rcmd_parse (cmd, &f, argc, argv, &args, NULL, err);
+  struct runtime_create_opts o;
+
+  r = rcmd_create_prepare (g, cmd, argc, argv, &f, &args, &o, err);
   if (r != 0)
     return r < 0 ? r : 0;
-  if (rcmd_seal_binary (g, err) < 0)
-    return -1;
-  if (rcmd_check_args (cmd, args, RCMD_EXACT, 1, err) < 0)
-    return -1;
-  if (f.preserve_fds < 0)
-    return berth_make_error (err, 0, "invalid --preserve-fds value %d", f.preserve_fds);
-
-  struct runtime_create_opts o = {
-    .id = args[0],
-    .bundle = f.bundle,
-    .pid_file = f.pid_file,
-    .console_socket = f.console_socket,
-    .no_pivot = f.no_pivot,
-    .no_new_keyring = f.no_new_keyring,
-    .preserve_fds = f.preserve_fds,
-    .detach = f.detach,
-    .keep = f.keep,
-  };
-  if (runtime_id_validate (o.id, err) < 0)
-    return -1;
   if (runtime_container_run (&g->ctx, &o, &status, err) < 0)
     return -1;
   return f.detach ? 0 : status;

@@ -96,4 +96,13 @@ struct rcmd_create_flags
   int preserve_fds;
 };
 
+struct runtime_create_opts;
+
+/* create and run: parse ARGV into F and O (O's strings point into F and
+   ARGS, which the caller frees), check the id, then re-exec sealed.
+   Returns 0 to go on, 1 when help was printed, < 0 on error.  */
+int rcmd_create_prepare (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv,
+                         struct rcmd_create_flags *f, char ***args,
+                         struct runtime_create_opts *o, berth_error_t *err);
+
 #endif
