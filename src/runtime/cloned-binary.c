@@ -14,13 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../base/base.h"
-#include "runtime.h"
+#include "runtime-internal.h"
 
 #ifndef F_SEAL_FUTURE_WRITE
 #define F_SEAL_FUTURE_WRITE 0x0010
@@ -59,6 +60,54 @@ loadable_size (int fd, off_t file_size)
         end = (off_t) (ph.p_offset + ph.p_filesz);
     }
   return end < file_size ? end : file_size;
+}
+
+#ifdef BERTH_HAVE_DMZ
+extern const unsigned char berth_dmz_blob[];
+extern const size_t berth_dmz_blob_size;
+#endif
+
+int
+runtime_dmz_open (int above, berth_error_t *err)
+{
+#ifdef BERTH_HAVE_DMZ
+  cleanup_close int fd = memfd_create ("berth-dmz", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return berth_make_error (err, errno, "memfd_create");
+  if (fs_write_all (fd, berth_dmz_blob, berth_dmz_blob_size) < 0)
+    return berth_make_error (err, errno, "write berth-dmz");
+  if (fcntl (fd, F_ADD_SEALS, SEALS) < 0)
+    return berth_make_error (err, errno, "seal berth-dmz");
+  if (fd < above)
+    {
+      int nfd = fcntl (fd, F_DUPFD_CLOEXEC, above);
+      if (nfd < 0)
+        return berth_make_error (err, errno, "dup berth-dmz");
+      close (fd);
+      fd = nfd;
+    }
+  return steal_fd (&fd);
+#else
+  (void) above;
+  return berth_make_error (err, ENOSYS, "berth-dmz is not built for this architecture");
+#endif
+}
+
+int
+runtime_protect_self (char **argv, char **envp, berth_error_t *err)
+{
+#ifdef BERTH_HAVE_DMZ
+  /* Container processes go through berth-dmz; what is left is this process
+     itself, seen from a container sharing our pid namespace: make its
+     /proc/<pid>/exe unreachable without CAP_SYS_PTRACE.  */
+  (void) argv;
+  (void) envp;
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return berth_make_error (err, errno, "prctl PR_SET_DUMPABLE");
+  return 0;
+#else
+  return runtime_ensure_cloned_binary (argv, envp, err);
+#endif
 }
 
 int

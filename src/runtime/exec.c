@@ -104,6 +104,7 @@ struct exec_child
   int console_fd;
   struct cgroup *cgroup; /* entered by the child itself */
   struct seccomp_program *seccomp;
+  int dmz_fd;
 };
 
 static int
@@ -132,7 +133,7 @@ child_setup (struct exec_child *c, berth_error_t *err)
   exe = init_find_executable (p->args[0], p->env, p->cwd, err);
   if (exe == NULL)
     return -1;
-  return init_exec_process (p, c->config->linux, c->seccomp, exe, err);
+  return init_exec_process (p, c->config->linux, c->seccomp, exe, c->dmz_fd, err);
 }
 
 static void __attribute__ ((noreturn))
@@ -240,7 +241,7 @@ runtime_container_exec (struct runtime_ctx *ctx, const char *id,
   struct oci_config *config = NULL;
   struct cgroup *cg = NULL;
   struct joiner j = { .pid_fd = -1 };
-  struct exec_child c = { .o = o, .j = &j, .console_fd = -1 };
+  struct exec_child c = { .o = o, .j = &j, .console_fd = -1, .dmz_fd = -1 };
   int r = -1;
 
   if (s == NULL)
@@ -271,6 +272,13 @@ runtime_container_exec (struct runtime_ctx *ctx, const char *id,
   if (cgpath && (cg = cgroup_load (cgpath, err)) == NULL)
     goto out;
   c.cgroup = cg;
+  c.dmz_fd = runtime_dmz_open (3 + o->preserve_fds, err);
+  if (c.dmz_fd < 0)
+    {
+      if (berth_error_status (*err) != ENOSYS)
+        goto out;
+      berth_error_release (err);
+    }
   if (config->linux && config->linux->seccomp)
     {
       cleanup_free char *cache = xasprintf ("%s/.cache/seccomp", ctx->root);
@@ -284,6 +292,8 @@ out:
   joiner_release (&j);
   if (c.console_fd >= 0)
     close (c.console_fd);
+  if (c.dmz_fd >= 0)
+    close (c.dmz_fd);
   cgroup_free (cg);
   seccomp_program_free (c.seccomp);
   oci_config_free (config);

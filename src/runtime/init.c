@@ -18,6 +18,7 @@
 #include <string.h>
 #include <linux/keyctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,9 +34,20 @@
 int
 sync_send (int fd, char msg, berth_error_t *err)
 {
-  if (TEMP_FAILURE_RETRY_INT (write (fd, &msg, 1)) != 1)
-    return berth_make_error (err, errno, "sync with container process");
-  return 0;
+  int e;
+  char tag = 0;
+
+  if (TEMP_FAILURE_RETRY_INT (write (fd, &msg, 1)) == 1)
+    return 0;
+  e = errno;
+  /* The peer is gone: it may have queued its error before it went, which
+     says more than EPIPE.  */
+  if (e == EPIPE && recv (fd, &tag, 1, MSG_DONTWAIT) == 1 && tag == SYNC_ERROR)
+    {
+      berth_error_recv (fd, err);
+      return -1;
+    }
+  return berth_make_error (err, e, "sync with container process");
 }
 
 int
@@ -340,7 +352,7 @@ init_main (struct init_args *a)
     }
   if (a->config->process == NULL)
     _exit (0);
-  init_exec_process (a->config->process, a->config->linux, a->seccomp, exe, &err);
+  init_exec_process (a->config->process, a->config->linux, a->seccomp, exe, a->dmz_fd, &err);
   log_error ("%s", err ? err->msg : "exec failed");
   _exit (127);
 }

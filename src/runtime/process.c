@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../base/base.h"
@@ -127,9 +128,30 @@ env_with_home (char *const *env, uid_t uid)
   }
 }
 
+/* execve EXE through berth-dmz: the dmz is told EXE by a last environment
+   entry, which it removes.  execveat on the sealed memfd needs no /proc;
+   a seccomp profile that forbids execveat gets /proc/self/fd instead.
+   Never falls back to a plain execve, which would run unprotected.  */
+static int
+exec_via_dmz (int dmz_fd, const char *exe, char *const *argv, char **env, berth_error_t *err)
+{
+  size_t n = strv_len (env);
+  cleanup_free char *entry = xasprintf ("BERTH_DMZ_EXE=%s", exe);
+  cleanup_free char **envp = xcalloc (n + 2, sizeof (char *));
+  char path[64];
+
+  memcpy (envp, env, n * sizeof (char *));
+  envp[n] = entry;
+  syscall (SYS_execveat, dmz_fd, "", argv, envp, AT_EMPTY_PATH);
+  snprintf (path, sizeof path, "/proc/self/fd/%d", dmz_fd);
+  execve (path, argv, envp);
+  return berth_make_error (err, errno, "exec `%s` through berth-dmz", exe);
+}
+
 int
 init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
-                   const struct seccomp_program *seccomp, const char *exe, berth_error_t *err)
+                   const struct seccomp_program *seccomp, const char *exe, int dmz_fd,
+                   berth_error_t *err)
 {
   cleanup_strv char **env = NULL;
   char cwdbuf[4096];
@@ -159,6 +181,8 @@ init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
     return berth_make_error (err, errno, "set no_new_privs");
   if (seccomp && p->no_new_privileges && seccomp_program_load (seccomp, true, NULL, err) < 0)
     return -1;
+  if (dmz_fd >= 0)
+    return exec_via_dmz (dmz_fd, exe, p->args, env, err);
   execve (exe, p->args, env);
   return berth_make_error (err, errno, "exec `%s`", exe);
 }

@@ -144,6 +144,14 @@ void cgroup_free (struct cgroup *cg);
 int hooks_run (const struct oci_hooks *h, enum oci_hook_kind kind, const char *state_json,
                berth_error_t *err);
 
+/* ---- cloned-binary.c ---- */
+
+/* A sealed memfd holding berth-dmz, O_CLOEXEC, placed at or above ABOVE.
+   < 0 with *err on failure; where berth-dmz is not built for this
+   architecture, < 0 with status ENOSYS (the runtime then runs from a sealed
+   copy of itself, see runtime_protect_self).  */
+int runtime_dmz_open (int above, berth_error_t *err);
+
 /* ---- console.c: process.terminal ---- */
 
 /* A new pty from the current mount namespace's /dev/ptmx: *master and
@@ -220,6 +228,7 @@ struct init_args
   bool cgroup_by_runtime; /* in a user ns: the runtime moves the init, which
                              may not write the host's cgroup files */
   struct seccomp_program *seccomp; /* compiled by the runtime, or NULL */
+  int dmz_fd;           /* sealed berth-dmz to exec through, or -1 */
 };
 
 /* Mark every fd >= 3+PRESERVE_FDS close-on-exec and clear it on the
@@ -240,7 +249,7 @@ char *init_find_executable (const char *file, char *const *env, const char *cwd,
    failure.  Rlimits are the caller's, before it reports ready, so that a
    refused one fails create.  */
 int init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
-                       const struct seccomp_program *seccomp, const char *exe,
+                       const struct seccomp_program *seccomp, const char *exe, int dmz_fd,
                        berth_error_t *err);
 
 

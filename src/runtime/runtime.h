@@ -132,6 +132,12 @@ int runtime_container_update (struct runtime_ctx *ctx, const char *id,
    container process.  Returns only on failure, or 0 when already sealed. */
 int runtime_ensure_cloned_binary (char **argv, char **envp, berth_error_t *err);
 
+/* What create, run and exec call first against CVE-2019-5736: where
+   berth-dmz is built, make this process non-dumpable (its container
+   processes exec through the sealed berth-dmz); elsewhere,
+   runtime_ensure_cloned_binary.  */
+int runtime_protect_self (char **argv, char **envp, berth_error_t *err);
+
 /* features.md JSON.  New string.  */
 char *runtime_features_json (void);
 

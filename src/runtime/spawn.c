@@ -102,6 +102,9 @@ spawn_release (struct spawn *sp)
     close (sp->sync_fd);
   if (sp->args.fifo_fd >= 0)
     close (sp->args.fifo_fd);
+  if (sp->args.dmz_fd >= 0)
+    close (sp->args.dmz_fd);
+  sp->args.dmz_fd = -1;
   seccomp_program_free (sp->args.seccomp);
   sp->args.seccomp = NULL;
   sp->pid_join_fd = sp->time_join_fd = sp->args.console_fd = sp->sync_fd = sp->args.fifo_fd = -1;
@@ -252,7 +255,7 @@ spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_
 
   memset (sp, 0, sizeof *sp);
   sp->pid_join_fd = sp->time_join_fd = sp->sync_fd = -1;
-  sp->args.fifo_fd = sp->args.console_fd = sp->args.sync_fd = -1;
+  sp->args.fifo_fd = sp->args.console_fd = sp->args.sync_fd = sp->args.dmz_fd = -1;
   sp->config = c;
   sp->args.config = c;
   sp->args.rootfs = o->rootfs;
@@ -293,6 +296,16 @@ spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_
       if (fd < 0)
         return berth_make_error (err, errno, "open exec fifo `%s`", o->fifo_path);
       sp->args.fifo_fd = move_above (fd, o->preserve_fds);
+    }
+  if (c->process)
+    {
+      sp->args.dmz_fd = runtime_dmz_open (3 + o->preserve_fds, err);
+      if (sp->args.dmz_fd < 0)
+        {
+          if (berth_error_status (*err) != ENOSYS)
+            return -1;
+          berth_error_release (err);
+        }
     }
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     return berth_make_error (err, errno, "socketpair");

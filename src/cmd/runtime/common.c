@@ -91,7 +91,7 @@ int
 rcmd_seal_binary (struct rcmd_global *g, berth_error_t *err)
 {
   extern char **environ;
-  return runtime_ensure_cloned_binary (g->argv, environ, err);
+  return runtime_protect_self (g->argv, environ, err);
 }
 
 int
