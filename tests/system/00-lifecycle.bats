@@ -244,3 +244,21 @@ assert s["bundle"].endswith("/bundle"), s
   done
   ! pgrep -f "bad1" >/dev/null
 }
+
+@test "user namespace: root inside maps to the configured host ids" {
+  make_bundle sh -c 'id -u; cat /proc/self/uid_map /proc/self/gid_map; ls -nd / | awk "{print \$3}"; echo x > /tmp/f && ls -n /tmp/f | awk "{print \$3}"'
+  # the mapped root must be able to reach its rootfs (mktemp -d is 0700)
+  chmod 755 "$TEST_TMP"
+  edit_config 'c["linux"]["namespaces"].append({"type": "user"}); m = [{"containerID": 0, "hostID": 100000, "size": 65536}]; c["linux"]["uidMappings"] = m; c["linux"]["gidMappings"] = m; c["root"]["readonly"] = False'
+  run rt run --bundle "$BUNDLE" u1
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 0 ]
+  [ "$(echo ${lines[1]})" = "0 100000 65536" ]
+  [ "$(echo ${lines[2]})" = "0 100000 65536" ]
+  # the rootfs belongs to host root: unmapped, it shows as the overflow id
+  [ "${lines[3]}" = 65534 ]
+  [ "${lines[4]}" = 0 ]
+  # and on the host, the file the container wrote belongs to 100000
+  [ "$(stat -c %u "$BUNDLE/rootfs/tmp/f")" = 100000 ]
+}
