@@ -31,6 +31,20 @@ fs_write_all (int fd, const void *buf, size_t len)
   return 0;
 }
 
+int
+fd_move_above (int fd, int above)
+{
+  int nfd, e;
+
+  if (fd < 0 || fd >= above)
+    return fd;
+  nfd = fcntl (fd, F_DUPFD_CLOEXEC, above);
+  e = errno;
+  close (fd);
+  errno = e;
+  return nfd;
+}
+
 ssize_t
 fs_read_all (int fd, void *buf, size_t len)
 {

@@ -32,6 +32,12 @@ int fs_write_all (int fd, const void *buf, size_t len);
 /* Read exactly LEN bytes; returns bytes read (< len at EOF) or -1.  */
 ssize_t fs_read_all (int fd, void *buf, size_t len);
 
+/* Move FD to the lowest free number >= ABOVE (close-on-exec), closing the
+   old one; FD itself when it is already there or < 0.  -1 with errno when
+   the dup fails (FD is then closed too).  The runtime keeps its own fds
+   above the range it passes to the container (--preserve-fds).  */
+int fd_move_above (int fd, int above);
+
 /* mkdir -p with MODE for each created component.  */
 int fs_mkdir_p (const char *path, mode_t mode, berth_error_t *err);
 

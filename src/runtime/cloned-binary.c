@@ -78,15 +78,12 @@ runtime_dmz_open (int above, berth_error_t *err)
     return berth_make_error (err, errno, "write berth-dmz");
   if (fcntl (fd, F_ADD_SEALS, SEALS) < 0)
     return berth_make_error (err, errno, "seal berth-dmz");
-  if (fd < above)
-    {
-      int nfd = fcntl (fd, F_DUPFD_CLOEXEC, above);
-      if (nfd < 0)
-        return berth_make_error (err, errno, "dup berth-dmz");
-      close (fd);
-      fd = nfd;
-    }
-  return steal_fd (&fd);
+  {
+    int nfd = fd_move_above (steal_fd (&fd), above);
+    if (nfd < 0)
+      return berth_make_error (err, errno, "dup berth-dmz");
+    return nfd;
+  }
 #else
   (void) above;
   return berth_make_error (err, ENOSYS, "berth-dmz is not built for this architecture");

@@ -160,10 +160,9 @@ console_connect (const char *path, int above, berth_error_t *err)
   if (path == NULL)
     return berth_make_error (err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
   fd = connect_unix (path, err);
-  if (fd < 0 || fd >= above)
+  if (fd < 0)
     return fd;
-  nfd = fcntl (fd, F_DUPFD_CLOEXEC, above);
-  close (fd);
+  nfd = fd_move_above (fd, above);
   if (nfd < 0)
     return berth_make_error (err, errno, "dup console socket");
   return nfd;

@@ -70,12 +70,9 @@ open_namespaces (struct joiner *j, pid_t pid, const struct oci_linux *l, int abo
       fd = open (theirs, O_RDONLY | O_CLOEXEC);
       if (fd < 0)
         return berth_make_error (err, errno, "open `%s`", theirs);
-      if (fd < above)
-        {
-          int nfd = fcntl (fd, F_DUPFD_CLOEXEC, above);
-          close (fd);
-          fd = nfd;
-        }
+      fd = fd_move_above (fd, above);
+      if (fd < 0)
+        return berth_make_error (err, errno, "dup `%s`", theirs);
       if (flag == CLONE_NEWPID)
         {
           j->pid_fd = fd;
@@ -105,6 +102,8 @@ struct exec_child
   struct cgroup *cgroup; /* entered by the child itself */
   struct seccomp_program *seccomp;
   int dmz_fd;
+  int notify_sock;
+  const struct runtime_state *state;
 };
 
 static int
@@ -113,8 +112,13 @@ child_setup (struct exec_child *c, berth_error_t *err)
   cleanup_free char *exe = NULL;
   const struct oci_process *p = c->o->process;
 
+  char self[32] = "";
+  pid_t host_pid;
+
   if (sync_expect (c->sync_fd, SYNC_GO, err) < 0)
     return -1;
+  /* /proc is still the host's: our pid as the seccomp agent sees it.  */
+  host_pid = readlink ("/proc/self", self, sizeof self - 1) > 0 ? (pid_t) atoi (self) : getpid ();
   /* Before joining the mount namespace: the cgroup paths are the host's. */
   if (c->cgroup && cgroup_enter_self (c->cgroup, err) < 0)
     return -1;
@@ -133,7 +137,13 @@ child_setup (struct exec_child *c, berth_error_t *err)
   exe = init_find_executable (p->args[0], p->env, p->cwd, err);
   if (exe == NULL)
     return -1;
-  return init_exec_process (p, c->config->linux, c->seccomp, exe, c->dmz_fd, err);
+  {
+    struct exec_extras x = { .seccomp = c->seccomp, .dmz_fd = c->dmz_fd,
+                             .notify_sock = c->notify_sock, .notify_state = *c->state };
+    x.notify_state.pid = host_pid;
+    x.notify_state.status = RUNTIME_RUNNING;
+    return init_exec_process (p, c->config->linux, &x, exe, err);
+  }
 }
 
 static void __attribute__ ((noreturn))
@@ -185,12 +195,7 @@ spawn_exec (struct exec_child *c, struct cgroup *cg, const struct runtime_state 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     return berth_make_error (err, errno, "socketpair");
   for (int i = 0; i < 2; i++)
-    if (pair[i] < 3 + c->o->preserve_fds)
-      {
-        int nfd = fcntl (pair[i], F_DUPFD_CLOEXEC, 3 + c->o->preserve_fds);
-        close (pair[i]);
-        pair[i] = nfd;
-      }
+    pair[i] = fd_move_above (pair[i], 3 + c->o->preserve_fds);
   if (c->j->pid_fd >= 0 && setns (c->j->pid_fd, CLONE_NEWPID) < 0)
     {
       close (pair[0]);
@@ -241,7 +246,8 @@ runtime_container_exec (struct runtime_ctx *ctx, const char *id,
   struct oci_config *config = NULL;
   struct cgroup *cg = NULL;
   struct joiner j = { .pid_fd = -1 };
-  struct exec_child c = { .o = o, .j = &j, .console_fd = -1, .dmz_fd = -1 };
+  struct exec_child c = { .o = o, .j = &j, .console_fd = -1, .dmz_fd = -1, .notify_sock = -1,
+                          .state = s };
   int r = -1;
 
   if (s == NULL)
@@ -284,6 +290,11 @@ runtime_container_exec (struct runtime_ctx *ctx, const char *id,
       cleanup_free char *cache = xasprintf ("%s/.cache/seccomp", ctx->root);
       if (seccomp_compile (config->linux->seccomp, cache, &c.seccomp, err) < 0)
         goto out;
+      if (seccomp_program_has_notify (c.seccomp)
+          && (c.notify_sock = fd_move_above (seccomp_notify_connect (config->linux->seccomp, err),
+                                             3 + o->preserve_fds))
+                 < 0)
+        goto out;
     }
   if (open_namespaces (&j, s->pid, config->linux, 3 + o->preserve_fds, err) < 0)
     goto out;
@@ -294,6 +305,8 @@ out:
     close (c.console_fd);
   if (c.dmz_fd >= 0)
     close (c.dmz_fd);
+  if (c.notify_sock >= 0)
+    close (c.notify_sock);
   cgroup_free (cg);
   seccomp_program_free (c.seccomp);
   oci_config_free (config);

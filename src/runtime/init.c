@@ -231,8 +231,9 @@ join_cgroup (void *data, berth_error_t *err)
   if (a->cgroup_joined)
     return 0;
   a->cgroup_joined = true;
-  if (a->cgroup && (sync_expect (a->sync_fd, SYNC_CGROUP, err) < 0
-                    || (!a->cgroup_by_runtime && cgroup_enter_self (a->cgroup, err) < 0)))
+  if (a->cgroup
+      && (sync_expect (a->sync_fd, SYNC_CGROUP, err) < 0
+          || (!a->cgroup_by_runtime && cgroup_enter_self (a->cgroup, err) < 0)))
     return -1;
   if (a->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
     return berth_make_error (err, errno, "unshare the cgroup namespace");
@@ -310,8 +311,9 @@ init_setup (struct init_args *a, char **exe, berth_error_t *err)
     }
   if ((a->new_flags & CLONE_NEWNS) && rootfs_finalize (c, err) < 0)
     return -1;
-  if (c->process && (security_apply_rlimits (c->process, err) < 0
-                     || security_check_caps (c->process->capabilities, err) < 0))
+  if (c->process
+      && (security_apply_rlimits (c->process, err) < 0
+          || security_check_caps (c->process->capabilities, err) < 0))
     return -1;
   /* A cwd that is missing or outside the root fails create, not start. */
   if (c->process && c->process->cwd && chdir (c->process->cwd) < 0)
@@ -352,7 +354,16 @@ init_main (struct init_args *a)
     }
   if (a->config->process == NULL)
     _exit (0);
-  init_exec_process (a->config->process, a->config->linux, a->seccomp, exe, a->dmz_fd, &err);
+  {
+    struct exec_extras x = { .seccomp = a->seccomp, .dmz_fd = a->dmz_fd,
+                             .notify_sock = a->notify_sock,
+                             .notify_state = { .id = (char *) a->id, .pid = a->host_pid,
+                                               .bundle = (char *) a->bundle,
+                                               .status = RUNTIME_RUNNING,
+                                               .annotation_keys = a->config->annotation_keys,
+                                               .annotation_values = a->config->annotation_values } };
+    init_exec_process (a->config->process, a->config->linux, &x, exe, &err);
+  }
   log_error ("%s", err ? err->msg : "exec failed");
   _exit (127);
 }

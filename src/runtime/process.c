@@ -148,10 +148,26 @@ exec_via_dmz (int dmz_fd, const char *exe, char *const *argv, char **env, berth_
   return berth_make_error (err, errno, "exec `%s` through berth-dmz", exe);
 }
 
+/* Load the filter; with SCMP_ACT_NOTIFY hand its listener to the agent at
+   listenerPath with the container process state (config-linux.md "The
+   Container Process State").  */
+static int
+load_seccomp (const struct oci_linux *linux, const struct exec_extras *x, bool nnp,
+              berth_error_t *err)
+{
+  cleanup_close int listener = -1;
+
+  if (x->notify_sock < 0)
+    return seccomp_program_load (x->seccomp, nnp, NULL, err);
+  if (seccomp_program_load (x->seccomp, nnp, &listener, err) < 0)
+    return -1;
+  return seccomp_notify_send_on (linux->seccomp, x->notify_sock, listener,
+                                 x->notify_state.pid, &x->notify_state, err);
+}
+
 int
 init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
-                   const struct seccomp_program *seccomp, const char *exe, int dmz_fd,
-                   berth_error_t *err)
+                   const struct exec_extras *x, const char *exe, berth_error_t *err)
 {
   cleanup_strv char **env = NULL;
   char cwdbuf[4096];
@@ -164,7 +180,7 @@ init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
      while we still have it (runc does the same), so the profile must allow
      the few syscalls left before execve.  With no_new_privs it goes last. */
-  if (seccomp && !p->no_new_privileges && seccomp_program_load (seccomp, false, NULL, err) < 0)
+  if (x->seccomp && !p->no_new_privileges && load_seccomp (linux, x, false, err) < 0)
     return -1;
   if (security_keep_caps (err) < 0 || set_ids (&p->user, err) < 0)
     return -1;
@@ -179,10 +195,10 @@ init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
     return -1;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return berth_make_error (err, errno, "set no_new_privs");
-  if (seccomp && p->no_new_privileges && seccomp_program_load (seccomp, true, NULL, err) < 0)
+  if (x->seccomp && p->no_new_privileges && load_seccomp (linux, x, true, err) < 0)
     return -1;
-  if (dmz_fd >= 0)
-    return exec_via_dmz (dmz_fd, exe, p->args, env, err);
+  if (x->dmz_fd >= 0)
+    return exec_via_dmz (x->dmz_fd, exe, p->args, env, err);
   execve (exe, p->args, env);
   return berth_make_error (err, errno, "exec `%s`", exe);
 }

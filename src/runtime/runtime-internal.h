@@ -87,6 +87,14 @@ int seccomp_compile (const struct oci_seccomp *s, const char *cache_dir,
 int seccomp_program_load (const struct seccomp_program *p, bool no_new_privs, int *listener_fd,
                           berth_error_t *err);
 void seccomp_program_free (struct seccomp_program *p);
+/* True when P uses SCMP_ACT_NOTIFY (its listener must reach listenerPath). */
+bool seccomp_program_has_notify (const struct seccomp_program *p);
+/* seccomp_notify_send in two halves, for a process that connects before
+   pivot_root and sends after it: connect to S->listener_path, then send FD
+   and the state over the connected SOCK.  */
+int seccomp_notify_connect (const struct oci_seccomp *s, berth_error_t *err);
+int seccomp_notify_send_on (const struct oci_seccomp *s, int sock, int fd, pid_t pid,
+                            const struct runtime_state *st, berth_error_t *err);
 /* Send FD and the container process state (config-linux.md "The Container
    Process State", status "creating", pid PID) to S->listener_path, one
    connection, closed after.  ST gives id, bundle and annotations.  */
@@ -229,6 +237,7 @@ struct init_args
                              may not write the host's cgroup files */
   struct seccomp_program *seccomp; /* compiled by the runtime, or NULL */
   int dmz_fd;           /* sealed berth-dmz to exec through, or -1 */
+  int notify_sock;      /* connected seccomp listenerPath, or -1 */
 };
 
 /* Mark every fd >= 3+PRESERVE_FDS close-on-exec and clear it on the
@@ -248,9 +257,15 @@ char *init_find_executable (const char *file, char *const *env, const char *cwd,
    no_new_privs, seccomp last.  Used by init and exec.  Returns only on
    failure.  Rlimits are the caller's, before it reports ready, so that a
    refused one fails create.  */
+struct exec_extras
+{
+  const struct seccomp_program *seccomp; /* or NULL */
+  int dmz_fd;                            /* sealed berth-dmz, or -1 */
+  int notify_sock;                       /* connected to the seccomp listenerPath, or -1 */
+  struct runtime_state notify_state;     /* id, bundle, annotations, host pid */
+};
 int init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
-                       const struct seccomp_program *seccomp, const char *exe, int dmz_fd,
-                       berth_error_t *err);
+                       const struct exec_extras *x, const char *exe, berth_error_t *err);
 
 
 /* ---- container-ops.c ---- */

@@ -104,6 +104,27 @@ send_payload (int sock, int fd, const char *buf, size_t len, const char *path, b
 }
 
 int
+seccomp_notify_connect (const struct oci_seccomp *s, berth_error_t *err)
+{
+  if (s == NULL || s->listener_path == NULL)
+    {
+      berth_make_error (err, 0, "seccomp: `SCMP_ACT_NOTIFY` needs `linux.seccomp.listenerPath`");
+      (*err)->status = EINVAL;
+      return -1;
+    }
+  return connect_listener (s->listener_path, err);
+}
+
+int
+seccomp_notify_send_on (const struct oci_seccomp *s, int sock, int fd, pid_t pid,
+                        const struct runtime_state *st, berth_error_t *err)
+{
+  cleanup_type (json_object_put) json_object *o = process_state (s, pid, st);
+  const char *text = json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN);
+  return send_payload (sock, fd, text, strlen (text), s->listener_path, err);
+}
+
+int
 seccomp_notify_send (const struct oci_seccomp *s, int fd, pid_t pid, const struct runtime_state *st,
                      berth_error_t *err)
 {

@@ -337,3 +337,9 @@ seccomp_apply (const struct oci_seccomp *s, bool no_new_privs, berth_error_t *er
 {
   return seccomp_apply_listener (s, no_new_privs, NULL, err);
 }
+
+bool
+seccomp_program_has_notify (const struct seccomp_program *p)
+{
+  return p && p->notify;
+}

@@ -142,7 +142,7 @@ cap_name (int c, char *buf, size_t size)
   cap_free (n);
   /* As config.json spells it: libcap says "cap_chown".  */
   for (char *p = buf; *p; p++)
-    *p = (char) toupper ((unsigned char) *p);
+    *p = (char)toupper ((unsigned char)*p);
   return buf;
 }
 
@@ -283,7 +283,8 @@ security_check_caps (const struct oci_capabilities *caps, berth_error_t *err)
       if (!((m.effective | m.permitted) & bit))
         continue;
       if (!(m.permitted & bit))
-        return config_error (err, "capability `%s` in `process.capabilities.effective` is not "
+        return config_error (err,
+                             "capability `%s` in `process.capabilities.effective` is not "
                              "in `process.capabilities.permitted`",
                              cap_name (c, name, sizeof name));
       if (cap_get_flag (cur, c, CAP_PERMITTED, &held) < 0)

@@ -22,17 +22,12 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-/* Our fds must sit above the preserved range 3..3+n-1 so the init can hand
+/* Our fds sit above the preserved range 3..3+n-1 so the init can hand
    exactly those to the process.  */
 static int
 move_above (int fd, int preserve_fds)
 {
-  int nfd;
-  if (fd < 0 || fd >= 3 + preserve_fds)
-    return fd;
-  nfd = fcntl (fd, F_DUPFD_CLOEXEC, 3 + preserve_fds);
-  close (fd);
-  return nfd;
+  return fd_move_above (fd, 3 + preserve_fds);
 }
 
 static int
@@ -105,6 +100,9 @@ spawn_release (struct spawn *sp)
   if (sp->args.dmz_fd >= 0)
     close (sp->args.dmz_fd);
   sp->args.dmz_fd = -1;
+  if (sp->args.notify_sock >= 0)
+    close (sp->args.notify_sock);
+  sp->args.notify_sock = -1;
   seccomp_program_free (sp->args.seccomp);
   sp->args.seccomp = NULL;
   sp->pid_join_fd = sp->time_join_fd = sp->args.console_fd = sp->sync_fd = sp->args.fifo_fd = -1;
@@ -256,6 +254,7 @@ spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_
   memset (sp, 0, sizeof *sp);
   sp->pid_join_fd = sp->time_join_fd = sp->sync_fd = -1;
   sp->args.fifo_fd = sp->args.console_fd = sp->args.sync_fd = sp->args.dmz_fd = -1;
+  sp->args.notify_sock = -1;
   sp->config = c;
   sp->args.config = c;
   sp->args.rootfs = o->rootfs;
@@ -338,6 +337,13 @@ spawn_start (struct spawn *sp, const struct spawn_opts *o, berth_error_t *err)
   sp->args.cgroup = sp->cgroup;
   if (l && l->seccomp && seccomp_compile (l->seccomp, o->seccomp_cache, &sp->args.seccomp, err) < 0)
     goto fail;
+  /* The listenerPath is a host path: connect now, send after pivot_root. */
+  if (seccomp_program_has_notify (sp->args.seccomp))
+    {
+      sp->args.notify_sock = move_above (seccomp_notify_connect (l->seccomp, err), o->preserve_fds);
+      if (sp->args.notify_sock < 0)
+        goto fail;
+    }
   sp->pid = do_clone (sp, err);
   close (sp->args.sync_fd);
   sp->args.sync_fd = -1;

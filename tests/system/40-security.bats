@@ -207,3 +207,29 @@ PY
   [ "$status" -eq 0 ]
   [ "$output" = i686 ]
 }
+
+@test "seccomp: SCMP_ACT_NOTIFY hands the listener and the state to listenerPath" {
+  make_bundle sh -c 'mkdir /tmp/notified; echo "status $?"'
+  sock=$TEST_TMP/agent.sock
+  python3 "$SRC/tests/system/seccomp-agent.py" "$sock" "$TEST_TMP/agent.json" 20 &
+  agent=$!
+  for i in $(seq 50); do [ -e "$sock.ready" ] && break; sleep 0.1; done
+  edit_config "c['process']['noNewPrivileges'] = True; c['root']['readonly'] = False; c['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '$sock', 'listenerMetadata': 'berth-test', 'syscalls': [{'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_NOTIFY'}]}"
+  run rt run --bundle "$BUNDLE" notify1
+  kill "$agent" 2>/dev/null || true
+  wait "$agent" 2>/dev/null || true
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"No space left on device"* ]]
+  [ ! -e "$BUNDLE/rootfs/tmp/notified" ]
+  python3 - "$TEST_TMP/agent.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert s["_fds"] == 1, s
+assert s["metadata"] == "berth-test", s
+assert s["state"]["id"] == "notify1", s
+assert s["state"]["pid"] > 1, s
+assert s["fds"] == ["seccompFd"], s
+assert s["ociVersion"], s
+PY
+}
