@@ -285,8 +285,16 @@ runtime_container_run (struct runtime_ctx *ctx, const struct runtime_create_opts
   static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
   int r = create_common (ctx, o, false, &cr, err);
 
-  if (r == 0)
-    r = sync_send (cr.sp.sync_fd, SYNC_START, err);
+  /* A kill between the state write and START (the state says running)
+     takes the init before it reads START: not an error of run, whose
+     status is then the init's.  */
+  if (r == 0 && sync_send (cr.sp.sync_fd, SYNC_START, err) < 0)
+    {
+      if (berth_error_status (*err) == EPIPE)
+        berth_error_release (err);
+      else
+        r = -1;
+    }
   if (r == 0)
     {
       struct runtime_state s = { .id = (char *) o->id, .pid = cr.sp.pid, .status = RUNTIME_RUNNING,

@@ -253,11 +253,11 @@ create_container_hooks (void *data, berth_error_t *err)
   return hooks_run (c->hooks, OCI_HOOK_CREATE_CONTAINER, st, err);
 }
 
+/* Phase 1: the namespaces and what belongs to them, before any mount.  */
 static int
-init_setup (struct init_args *a, char **exe, berth_error_t *err)
+enter_namespaces (struct init_args *a, berth_error_t *err)
 {
   const struct oci_config *c = a->config;
-  pid_t hpid;
 
   if (init_prepare_fds (a->preserve_fds, err) < 0)
     return -1;
@@ -265,11 +265,8 @@ init_setup (struct init_args *a, char **exe, berth_error_t *err)
     return -1;
   if (join_namespaces (a, err) < 0)
     return -1;
-  if (a->new_flags & CLONE_NEWUSER)
-    {
-      if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
-        return berth_make_error (err, errno, "become root in the user namespace");
-    }
+  if ((a->new_flags & CLONE_NEWUSER) && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+    return berth_make_error (err, errno, "become root in the user namespace");
   /* A session keyring of its own, so the container cannot read or link
      the caller's keys (runc does the same unless --no-new-keyring).  A
      kernel without keys or a seccomp'd caller: go on without one.  */
@@ -280,14 +277,23 @@ init_setup (struct init_args *a, char **exe, berth_error_t *err)
   if (set_names (c, a->new_flags, err) < 0 || set_oom_score_adj (c->process, err) < 0
       || write_sysctls (c->linux, err) < 0)
     return -1;
-  hpid = host_pid ();
+  a->host_pid = host_pid ();
+  return 0;
+}
+
+/* Phase 2: the root: createRuntime hooks, mounts (the cgroup joined on
+   the way), pivot_root, console, masked and read-only paths.  */
+static int
+build_root (struct init_args *a, berth_error_t *err)
+{
+  const struct oci_config *c = a->config;
+
   /* createRuntime hooks see the container in its cgroup; join it first (the
      runtime sends SYNC_CGROUP before it reads our request).  */
   if (a->hooks_runtime
       && (join_cgroup (a, err) < 0 || sync_send (a->sync_fd, SYNC_HOOKS, err) < 0
           || sync_expect (a->sync_fd, SYNC_HOOKS_DONE, err) < 0))
     return -1;
-  a->host_pid = hpid;
   if (a->new_flags & CLONE_NEWNS)
     {
       struct rootfs_opts ro = { .rootfs = a->rootfs,
@@ -304,33 +310,43 @@ init_setup (struct init_args *a, char **exe, berth_error_t *err)
     return -1;
   else if (chroot (a->rootfs) < 0 || chdir ("/") < 0)
     return berth_make_error (err, errno, "chroot to `%s`", a->rootfs);
-  if (c->process && c->process->terminal)
-    {
-      if (console_attach (a->console_fd, c->process, true, err) < 0)
-        return -1;
-    }
+  if (c->process && c->process->terminal
+      && console_attach (a->console_fd, c->process, true, err) < 0)
+    return -1;
   if ((a->new_flags & CLONE_NEWNS) && rootfs_finalize (c, err) < 0)
     return -1;
-  if (c->process
-      && (security_apply_rlimits (c->process, err) < 0
-          || security_check_caps (c->process->capabilities, err) < 0))
+  return 0;
+}
+
+/* Phase 3: everything about the process that can fail is checked before
+   READY, so that it fails create and not start.  */
+static int
+check_process (const struct oci_process *p, char **exe, berth_error_t *err)
+{
+  if (p == NULL)
+    return 0;
+  if (security_apply_rlimits (p, err) < 0 || security_check_caps (p->capabilities, err) < 0)
     return -1;
   /* A cwd that is missing or outside the root fails create, not start. */
-  if (c->process && c->process->cwd && chdir (c->process->cwd) < 0)
-    return berth_make_error (err, errno, "chdir to cwd `%s` set in config.json", c->process->cwd);
-  if (c->process)
-    {
-      *exe = init_find_executable (c->process->args[0], c->process->env, c->process->cwd, err);
-      if (*exe == NULL)
-        return -1;
-    }
-  if (sync_send (a->sync_fd, SYNC_READY, err) < 0)
+  if (p->cwd && chdir (p->cwd) < 0)
+    return berth_make_error (err, errno, "chdir to cwd `%s` set in config.json", p->cwd);
+  *exe = init_find_executable (p->args[0], p->env, p->cwd, err);
+  return *exe ? 0 : -1;
+}
+
+static int
+init_setup (struct init_args *a, char **exe, berth_error_t *err)
+{
+  const struct oci_config *c = a->config;
+
+  if (enter_namespaces (a, err) < 0 || build_root (a, err) < 0
+      || check_process (c->process, exe, err) < 0)
     return -1;
-  if (wait_for_start (a, err) < 0)
+  if (sync_send (a->sync_fd, SYNC_READY, err) < 0 || wait_for_start (a, err) < 0)
     return -1;
   if (c->hooks && c->hooks->n_hooks[OCI_HOOK_START_CONTAINER])
     {
-      cleanup_free char *st = hook_state (a, hpid, "created");
+      cleanup_free char *st = hook_state (a, a->host_pid, "created");
       if (hooks_run (c->hooks, OCI_HOOK_START_CONTAINER, st, err) < 0)
         return -1;
     }

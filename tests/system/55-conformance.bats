@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # Behaviours the OCI runtime-tools validation suite checks, with real
 # containers: a user namespace joins its cgroup (linux_uid_mappings,
-# linux_ns_nopath), capability and AppArmor errors fail `create` rather than
-# the process after `start` (process_capabilities_fail,
-# linux_process_apparmor_profile).
+# linux_ns_nopath) and an init failing early reports its own error;
+# capability and AppArmor errors fail `create` rather than the process after
+# `start` (process_capabilities_fail, linux_process_apparmor_profile).
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -47,6 +47,18 @@ c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}
   run rt run --bundle "$BUNDLE" "$ID"
   [ "$status" -eq 0 ]
   [ "$(echo $output)" = "0 100000 65536" ]
+}
+
+@test "userns: an init that fails early reports its own error, not EPIPE" {
+  require '[ -e /proc/self/ns/user ]' "no user namespaces"
+  make_bundle true
+  with_userns
+  # host uid 100000 cannot search the private test dir
+  chmod 700 "$TEST_TMP"
+  run ! rt create --bundle "$BUNDLE" "$ID"
+  [[ "$output" == *'level=error msg="bind mount rootfs'*'Permission denied"'* ]]
+  [[ "$output" != *"Broken pipe"* ]]
+  [ ! -e "$STATE_ROOT/$ID" ]
 }
 
 @test "caps: an unknown capability fails create, not the process after start" {

@@ -176,9 +176,11 @@ assert l["level"] == "error" and "does not exist" in l["msg"] and l["time"]' "$T
 }
 
 @test "kill: by name with or without SIG, by number, --all, bad signal" {
-  make_bundle sh -c 'trap "echo usr1 > /tmp/got" USR1; while true; do sleep 0.1; done'
+  # pid 1 drops a signal it has no handler for: wait until the trap is set
+  make_bundle sh -c 'trap "echo usr1 > /tmp/got" USR1; touch /tmp/ready; while true; do sleep 0.1; done'
   edit_config 'c["root"]["readonly"] = False'
   rt run -d --bundle "$BUNDLE" c1
+  for _ in $(seq 50); do [ -e "$BUNDLE/rootfs/tmp/ready" ] && break; sleep 0.1; done
   run rt kill c1 usr1
   [ "$status" -eq 0 ]
   for _ in $(seq 30); do [ -e "$BUNDLE/rootfs/tmp/got" ] && break; sleep 0.1; done
