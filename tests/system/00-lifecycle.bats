@@ -262,3 +262,16 @@ assert s["bundle"].endswith("/bundle"), s
   # and on the host, the file the container wrote belongs to 100000
   [ "$(stat -c %u "$BUNDLE/rootfs/tmp/f")" = 100000 ]
 }
+
+@test "time namespace: boottime offset shifts the container's uptime only" {
+  make_bundle sh -c 'cut -d" " -f1 /proc/uptime'
+  edit_config 'c["linux"]["namespaces"].append({"type": "time"}); c["linux"]["timeOffsets"] = {"boottime": {"secs": 31536000, "nanosecs": 0}}'
+  host=$(cut -d" " -f1 /proc/uptime | cut -d. -f1)
+  run rt run --bundle "$BUNDLE" t1
+  [ "$status" -eq 0 ]
+  inside=${output%%.*}
+  # a year ahead, give or take the seconds the test took
+  [ $((inside - host)) -ge 31535990 ]
+  [ $((inside - host)) -le 31536010 ]
+  [ "$(cut -d" " -f1 /proc/uptime | cut -d. -f1)" -lt 31536000 ]
+}
