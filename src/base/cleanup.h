@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define DEFINE_CLEANUP(type, fn)                                               \
-  static inline void cleanup_fn_##fn (type *p)                                 \
-  {                                                                            \
-    if (*p)                                                                    \
-      fn (*p);                                                                 \
+#define DEFINE_CLEANUP(type, fn)                                                                   \
+  static inline void cleanup_fn_##fn (type *p)                                                     \
+  {                                                                                                \
+    if (*p)                                                                                        \
+      fn (*p);                                                                                     \
   }
 #define cleanup_type(fn) __attribute__ ((cleanup (cleanup_fn_##fn)))
 
@@ -88,13 +88,13 @@ steal_fd (int *fd)
 }
 
 /* Retry an expression while it fails with EINTR.  */
-#define TEMP_FAILURE_RETRY_INT(expr)                                           \
-  ({                                                                           \
-    long _r;                                                                   \
-    do                                                                         \
-      _r = (long) (expr);                                                      \
-    while (_r == -1L && errno == EINTR);                                       \
-    _r;                                                                        \
+#define TEMP_FAILURE_RETRY_INT(expr)                                                               \
+  ({                                                                                               \
+    long _r;                                                                                       \
+    do                                                                                             \
+      _r = (long) (expr);                                                                          \
+    while (_r == -1L && errno == EINTR);                                                           \
+    _r;                                                                                            \
   })
 
 #endif

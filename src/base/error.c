@@ -12,8 +12,7 @@
 #include "cleanup.h"
 #include "xalloc.h"
 
-static char *__attribute__ ((format (printf, 1, 0)))
-vformat (const char *fmt, va_list ap)
+static char *__attribute__ ((format (printf, 1, 0))) vformat (const char *fmt, va_list ap)
 {
   char *s = NULL;
   if (vasprintf (&s, fmt, ap) < 0)

@@ -119,7 +119,8 @@ walk_last (struct walk *w, const char *c, int flags, mode_t mode, unsigned resol
       return read_link (walk_top (w), c, target) ? -2 : (errno = ELOOP, -1);
     }
   int saved = errno;
-  if ((saved == ELOOP || saved == ENOTDIR || saved == EEXIST) && read_link (walk_top (w), c, target))
+  if ((saved == ELOOP || saved == ENOTDIR || saved == EEXIST)
+      && read_link (walk_top (w), c, target))
     {
       if (nofollow || saved == EEXIST)
         return (errno = saved == EEXIST ? EEXIST : ELOOP, -1);
@@ -283,7 +284,6 @@ split_last (const char *path, char **parent)
   return base;
 }
 
-
 /* PREFIX/C was a dangling symlink to TARGET: the path to create instead,
    TARGET/REST, relative to the root when TARGET is absolute, else to
    PREFIX.  */
@@ -356,8 +356,8 @@ fs_root_mkdir_p (int rootfd, const char *path, mode_t mode, berth_error_t *err)
   const char *base = split_last (path, &parent);
   if (base)
     {
-      cleanup_close int pfd = open_in_root (rootfd, *parent ? parent : "/", O_PATH | O_DIRECTORY,
-                                            0, 0);
+      cleanup_close int pfd
+          = open_in_root (rootfd, *parent ? parent : "/", O_PATH | O_DIRECTORY, 0, 0);
       if (pfd >= 0 && (mkdirat (pfd, base, mode) == 0 || errno == EEXIST))
         {
           fd = openat (pfd, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -113,8 +113,7 @@ fs_read_file_at (int dirfd, const char *path, size_t *len, berth_error_t *err)
 }
 
 int
-fs_write_file_at (int dirfd, const char *path, const char *data, size_t len,
-                  berth_error_t *err)
+fs_write_file_at (int dirfd, const char *path, const char *data, size_t len, berth_error_t *err)
 {
   cleanup_close int fd = openat (dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (fd < 0)

@@ -144,8 +144,7 @@ bjson_get_string (json_object *obj, const char *path, const char *key, char **ou
 }
 
 int
-bjson_get_bool (json_object *obj, const char *path, const char *key, bool *out,
-                berth_error_t *err)
+bjson_get_bool (json_object *obj, const char *path, const char *key, bool *out, berth_error_t *err)
 {
   json_object *v;
   int r = lookup (obj, path, key, json_type_boolean, "a boolean", &v, err);
@@ -160,8 +159,8 @@ bjson_get_bool (json_object *obj, const char *path, const char *key, bool *out,
    integers beyond 64 bits (to INT64_MIN / UINT64_MAX) without telling.  The
    path is only built on error: this runs for every number of every config.  */
 static int
-get_number (json_object *obj, const char *path, const char *key, bool want_unsigned,
-            int64_t *s, uint64_t *u, berth_error_t *err)
+get_number (json_object *obj, const char *path, const char *key, bool want_unsigned, int64_t *s,
+            uint64_t *u, berth_error_t *err)
 {
   json_object *v;
   const char *what = want_unsigned ? "an unsigned integer" : "an integer";
@@ -370,5 +369,6 @@ bjson_get_string_map (json_object *obj, const char *path, const char *key, char 
 const char *
 bjson_to_string (json_object *obj)
 {
-  return json_object_to_json_string_ext (obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  return json_object_to_json_string_ext (obj,
+                                         JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }

@@ -31,12 +31,12 @@ void berth_log (enum berth_log_level level, const char *fmt, ...)
 #define log_error(...) berth_log (BERTH_LOG_ERROR, __VA_ARGS__)
 #define log_warning(...) berth_log (BERTH_LOG_WARNING, __VA_ARGS__)
 #define log_info(...) berth_log (BERTH_LOG_INFO, __VA_ARGS__)
-#define log_debug(...)                                                         \
-  do                                                                           \
-    {                                                                          \
-      if (berth_log_get_level () >= BERTH_LOG_DEBUG)                           \
-        berth_log (BERTH_LOG_DEBUG, __VA_ARGS__);                              \
-    }                                                                          \
+#define log_debug(...)                                                                             \
+  do                                                                                               \
+    {                                                                                              \
+      if (berth_log_get_level () >= BERTH_LOG_DEBUG)                                               \
+        berth_log (BERTH_LOG_DEBUG, __VA_ARGS__);                                                  \
+    }                                                                                              \
   while (0)
 
 #endif

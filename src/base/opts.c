@@ -159,8 +159,7 @@ set_value (const struct opt_def *d, void *dest, const char *name, const char *va
     {
     case OPT_BOOL:
       if (parse_bool (value, (bool *) p) < 0)
-        return invalid (err, "invalid boolean value \"%s\" for -%s: parse error",
-                                 value, name);
+        return invalid (err, "invalid boolean value \"%s\" for -%s: parse error", value, name);
       return 0;
     case OPT_STRING:
       *(const char **) p = value;
@@ -173,8 +172,7 @@ set_value (const struct opt_def *d, void *dest, const char *name, const char *va
     case OPT_UINT64:
       why = parse_number (value, d->type, p);
       if (why)
-        return invalid (err, "invalid value \"%s\" for flag -%s: %s", value,
-                                 name, why);
+        return invalid (err, "invalid value \"%s\" for flag -%s: %s", value, name, why);
       return 0;
     }
   return invalid (err, "flag -%s: unknown type", name);
@@ -182,8 +180,8 @@ set_value (const struct opt_def *d, void *dest, const char *name, const char *va
 
 /* One flag at V[*I] (Go's FlagSet.parseOne).  Returns 0, OPTS_HELP, or < 0. */
 static int
-parse_one (const struct opt_def *defs, void *dest, char *const *v, int n, int *i,
-           uint64_t *seen, berth_error_t *err)
+parse_one (const struct opt_def *defs, void *dest, char *const *v, int n, int *i, uint64_t *seen,
+           berth_error_t *err)
 {
   const char *s = v[*i];
   const char *name = s + (s[1] == '-' ? 2 : 1);
@@ -215,8 +213,8 @@ parse_one (const struct opt_def *defs, void *dest, char *const *v, int n, int *i
 }
 
 int
-opts_parse (const struct opt_def *defs, void *dest, int argc, char *const *argv,
-            unsigned flags, char ***args, uint64_t *seen, berth_error_t *err)
+opts_parse (const struct opt_def *defs, void *dest, int argc, char *const *argv, unsigned flags,
+            char ***args, uint64_t *seen, berth_error_t *err)
 {
   cleanup_free char **v = NULL;
   int i, r, help = 0;

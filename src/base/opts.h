@@ -58,8 +58,8 @@ enum
    set for each DEFS[i] given (at most 64 definitions).  Returns OPTS_OK,
    OPTS_HELP, or < 0 with *err holding Go's message ("flag provided but not
    defined: -foo").  */
-int opts_parse (const struct opt_def *defs, void *dest, int argc, char *const *argv,
-                unsigned flags, char ***args, uint64_t *seen, berth_error_t *err);
+int opts_parse (const struct opt_def *defs, void *dest, int argc, char *const *argv, unsigned flags,
+                char ***args, uint64_t *seen, berth_error_t *err);
 
 /* The index of NAME in DEFS, or -1.  */
 int opts_index (const struct opt_def *defs, const char *name);

@@ -9,7 +9,7 @@ void *xmalloc (size_t size);
 void *xmalloc0 (size_t size);
 void *xrealloc (void *ptr, size_t size);
 void *xcalloc (size_t nmemb, size_t size);
-char *xstrdup (const char *s);           /* NULL in, NULL out */
+char *xstrdup (const char *s); /* NULL in, NULL out */
 char *xstrndup (const char *s, size_t n);
 char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 

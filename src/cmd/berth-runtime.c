@@ -24,8 +24,8 @@
 #define OCI_SPEC_VERSION "1.2.0"
 
 static const struct rcmd *const commands[] = {
-  &rcmd_create, &rcmd_delete, &rcmd_exec,  &rcmd_kill,   &rcmd_list,
-  &rcmd_pause,  &rcmd_ps,     &rcmd_resume, &rcmd_run,   &rcmd_spec,
+  &rcmd_create, &rcmd_delete, &rcmd_exec,   &rcmd_kill,     &rcmd_list,
+  &rcmd_pause,  &rcmd_ps,     &rcmd_resume, &rcmd_run,      &rcmd_spec,
   &rcmd_start,  &rcmd_state,  &rcmd_update, &rcmd_features, NULL,
 };
 
@@ -40,8 +40,8 @@ static const struct opt_def global_options[] = {
   { "root", NULL, OPT_STRING, G (root),
     "root directory for storage of container state (this should be located in tmpfs)",
     "\"" RUNTIME_DEFAULT_ROOT "\"" },
-  { "criu", NULL, OPT_STRING, G (criu),
-    "path to the criu binary used for checkpoint and restore", "\"criu\"" },
+  { "criu", NULL, OPT_STRING, G (criu), "path to the criu binary used for checkpoint and restore",
+    "\"criu\"" },
   { "systemd-cgroup", NULL, OPT_BOOL, G (systemd_cgroup),
     "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for "
     "e.g. \"system.slice:" RCMD_PROG ":434234\"",

@@ -45,16 +45,16 @@ int oci_missing (berth_error_t *err, const char *path, const char *key);
    *N are set before the elements are parsed, so on failure the caller frees
    the partial vector with its usual free function.  Absent or null: 0.  */
 typedef int (*oci_elem_fn) (json_object *e, const char *path, void *out, berth_error_t *err);
-int oci_parse_array (json_object *obj, const char *path, const char *key, size_t size,
-                     void **out, size_t *n, oci_elem_fn fn, berth_error_t *err);
+int oci_parse_array (json_object *obj, const char *path, const char *key, size_t size, void **out,
+                     size_t *n, oci_elem_fn fn, berth_error_t *err);
 
 /* A required field of OBJ: the getter's result, or oci_missing when absent. */
-#define OCI_REQUIRE(getter, obj, path, key, out, err)                          \
-  ({                                                                           \
-    int _r = getter (obj, path, key, out, err);                                \
-    if (_r == 0)                                                               \
-      _r = oci_missing (err, path, key);                                       \
-    _r;                                                                        \
+#define OCI_REQUIRE(getter, obj, path, key, out, err)                                              \
+  ({                                                                                               \
+    int _r = getter (obj, path, key, out, err);                                                    \
+    if (_r == 0)                                                                                   \
+      _r = oci_missing (err, path, key);                                                           \
+    _r;                                                                                            \
   })
 
 int oci_get_uint16 (json_object *obj, const char *path, const char *key, uint16_t *out,

@@ -16,8 +16,8 @@
 /* ---- namespaces, time offsets, devices ---- */
 
 /* config-linux.md "Namespaces": the types a runtime SHOULD support.  */
-static const char *const namespace_types[] = { "pid",  "network", "mount",  "ipc",
-                                               "uts",  "user",    "cgroup", "time", NULL };
+static const char *const namespace_types[]
+    = { "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time", NULL };
 
 static bool
 name_known (const char *const *set, const char *s)
@@ -187,9 +187,9 @@ parse_memory (json_object *res, const char *path, struct oci_resources *r, berth
     return g;
   oci_path_key (mp, path, "memory");
   m = r->memory = xmalloc0 (sizeof (*m));
-#define GET(fn, key, field)                                                    \
-  if ((g = fn (o, mp, key, &m->field, err)) < 0)                               \
-    return -EINVAL;                                                            \
+#define GET(fn, key, field)                                                                        \
+  if ((g = fn (o, mp, key, &m->field, err)) < 0)                                                   \
+    return -EINVAL;                                                                                \
   m->has_##field = g > 0
   GET (bjson_get_int64, "limit", limit);
   GET (bjson_get_int64, "reservation", reservation);
@@ -216,9 +216,9 @@ parse_cpu (json_object *res, const char *path, struct oci_resources *r, berth_er
     return g;
   oci_path_key (cp, path, "cpu");
   c = r->cpu = xmalloc0 (sizeof (*c));
-#define GET(fn, key, field)                                                    \
-  if ((g = fn (o, cp, key, &c->field, err)) < 0)                               \
-    return -EINVAL;                                                            \
+#define GET(fn, key, field)                                                                        \
+  if ((g = fn (o, cp, key, &c->field, err)) < 0)                                                   \
+    return -EINVAL;                                                                                \
   c->has_##field = g > 0
   GET (bjson_get_uint64, "shares", shares);
   GET (bjson_get_int64, "quota", quota);
@@ -295,9 +295,10 @@ parse_blkio (json_object *res, const char *path, struct oci_resources *r, berth_
     return -EINVAL;
   b->has_weight = r1 > 0;
   b->has_leaf_weight = r2 > 0;
-#define LIST(key, field, fn)                                                   \
-  oci_parse_array (o, bp, key, sizeof (struct oci_blkio_device), (void **) &b->field,   \
-                   &b->n_##field, fn, err) < 0
+#define LIST(key, field, fn)                                                                       \
+  oci_parse_array (o, bp, key, sizeof (struct oci_blkio_device), (void **) &b->field,              \
+                   &b->n_##field, fn, err)                                                         \
+      < 0
   if (LIST ("weightDevice", weight_device, parse_weight_device)
       || LIST ("throttleReadBpsDevice", throttle_read_bps, parse_throttle_device)
       || LIST ("throttleWriteBpsDevice", throttle_write_bps, parse_throttle_device)
@@ -338,16 +339,17 @@ parse_network (json_object *res, const char *path, struct oci_resources *r, bert
 static int
 parse_resources (json_object *o, const char *path, struct oci_resources *r, berth_error_t *err)
 {
-  if (oci_parse_array (o, path, "devices", sizeof (struct oci_device_cgroup),
-                       (void **) &r->devices, &r->n_devices, parse_device_cgroup, err) < 0
+  if (oci_parse_array (o, path, "devices", sizeof (struct oci_device_cgroup), (void **) &r->devices,
+                       &r->n_devices, parse_device_cgroup, err)
+          < 0
       || parse_memory (o, path, r, err) < 0 || parse_cpu (o, path, r, err) < 0
       || parse_pids (o, path, r, err) < 0 || parse_blkio (o, path, r, err) < 0
       || oci_parse_array (o, path, "hugepageLimits", sizeof (struct oci_hugepage_limit),
                           (void **) &r->hugepage_limits, &r->n_hugepage_limits,
-                          parse_hugepage_limit, err) < 0
+                          parse_hugepage_limit, err)
+             < 0
       || parse_network (o, path, r, err) < 0
-      || bjson_get_string_map (o, path, "unified", &r->unified_keys, &r->unified_values, err)
-             < 0)
+      || bjson_get_string_map (o, path, "unified", &r->unified_keys, &r->unified_values, err) < 0)
     return -EINVAL;
   return 0;
 }
@@ -436,7 +438,8 @@ parse_seccomp_syscall (json_object *e, const char *path, void *out, berth_error_
     return -EINVAL;
   s->has_errno_ret = r > 0;
   if (oci_parse_array (e, path, "args", sizeof (struct oci_seccomp_arg), (void **) &s->args,
-                       &s->n_args, parse_seccomp_arg, err) < 0)
+                       &s->n_args, parse_seccomp_arg, err)
+      < 0)
     return -EINVAL;
   return 0;
 }
@@ -518,13 +521,14 @@ parse_linux (json_object *o, const char *path, struct oci_linux *l, berth_error_
   int r;
 
   if (parse_namespaces (o, path, l, err) < 0
-      || oci_parse_id_mappings (o, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings,
-                                err) < 0
-      || oci_parse_id_mappings (o, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings,
-                                err) < 0
+      || oci_parse_id_mappings (o, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err)
+             < 0
+      || oci_parse_id_mappings (o, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err)
+             < 0
       || parse_time_offsets (o, path, l, err) < 0
       || oci_parse_array (o, path, "devices", sizeof (struct oci_device), (void **) &l->devices,
-                          &l->n_devices, parse_device, err) < 0
+                          &l->n_devices, parse_device, err)
+             < 0
       || bjson_get_string (o, path, "cgroupsPath", &l->cgroups_path, err) < 0
       || (r = bjson_get_object (o, path, "resources", &res, err)) < 0)
     return -EINVAL;

@@ -116,8 +116,7 @@ int
 oci_parse_id_mappings (json_object *obj, const char *path, const char *key,
                        struct oci_id_mapping **out, size_t *n, berth_error_t *err)
 {
-  return oci_parse_array (obj, path, key, sizeof (**out), (void **) out, n, parse_id_mapping,
-                          err);
+  return oci_parse_array (obj, path, key, sizeof (**out), (void **) out, n, parse_id_mapping, err);
 }
 
 /* ---- process ---- */
@@ -185,10 +184,23 @@ parse_capabilities (json_object *proc, const char *path, struct oci_capabilities
 /* getrlimit(2): config.md says a type that cannot be mapped to a kernel
    interface MUST be an error.  */
 static const char *const rlimit_types[] = {
-  "RLIMIT_AS",      "RLIMIT_CORE",   "RLIMIT_CPU",   "RLIMIT_DATA",       "RLIMIT_FSIZE",
-  "RLIMIT_LOCKS",   "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",   "RLIMIT_NOFILE",
-  "RLIMIT_NPROC",   "RLIMIT_RSS",    "RLIMIT_RTPRIO", "RLIMIT_RTTIME",     "RLIMIT_SIGPENDING",
-  "RLIMIT_STACK",   NULL,
+  "RLIMIT_AS",
+  "RLIMIT_CORE",
+  "RLIMIT_CPU",
+  "RLIMIT_DATA",
+  "RLIMIT_FSIZE",
+  "RLIMIT_LOCKS",
+  "RLIMIT_MEMLOCK",
+  "RLIMIT_MSGQUEUE",
+  "RLIMIT_NICE",
+  "RLIMIT_NOFILE",
+  "RLIMIT_NPROC",
+  "RLIMIT_RSS",
+  "RLIMIT_RTPRIO",
+  "RLIMIT_RTTIME",
+  "RLIMIT_SIGPENDING",
+  "RLIMIT_STACK",
+  NULL,
 };
 
 static bool
@@ -222,8 +234,8 @@ parse_rlimit (json_object *e, const char *path, void *out, berth_error_t *err)
 static int
 parse_rlimits (json_object *proc, const char *path, struct oci_process *p, berth_error_t *err)
 {
-  int r = oci_parse_array (proc, path, "rlimits", sizeof (struct oci_rlimit),
-                           (void **) &p->rlimits, &p->n_rlimits, parse_rlimit, err);
+  int r = oci_parse_array (proc, path, "rlimits", sizeof (struct oci_rlimit), (void **) &p->rlimits,
+                           &p->n_rlimits, parse_rlimit, err);
   if (r < 0)
     return r;
   /* config.md: duplicated types MUST be an error.  Known types are few, so
@@ -241,8 +253,7 @@ parse_rlimits (json_object *proc, const char *path, struct oci_process *p, berth
 }
 
 static int
-parse_console_size (json_object *proc, const char *path, struct oci_process *p,
-                    berth_error_t *err)
+parse_console_size (json_object *proc, const char *path, struct oci_process *p, berth_error_t *err)
 {
   char cp[OCI_PATH_SIZE];
   json_object *o = NULL;
@@ -259,11 +270,10 @@ parse_console_size (json_object *proc, const char *path, struct oci_process *p,
 }
 
 static int
-parse_io_priority (json_object *proc, const char *path, struct oci_process *p,
-                   berth_error_t *err)
+parse_io_priority (json_object *proc, const char *path, struct oci_process *p, berth_error_t *err)
 {
-  static const char *const classes[] = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE",
-                                         "IOPRIO_CLASS_IDLE", NULL };
+  static const char *const classes[]
+      = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL };
   char ip[OCI_PATH_SIZE], kp[OCI_PATH_SIZE];
   json_object *o = NULL;
   int r = bjson_get_object (proc, path, "ioPriority", &o, err);
@@ -471,10 +481,10 @@ parse_mount (json_object *e, const char *path, void *out, berth_error_t *err)
       || bjson_get_string (e, path, "source", &m->source, err) < 0
       || bjson_get_string (e, path, "type", &m->type, err) < 0
       || bjson_get_strv (e, path, "options", &m->options, err) < 0
-      || oci_parse_id_mappings (e, path, "uidMappings", &m->uid_mappings, &m->n_uid_mappings,
-                                err) < 0
-      || oci_parse_id_mappings (e, path, "gidMappings", &m->gid_mappings, &m->n_gid_mappings,
-                                err) < 0)
+      || oci_parse_id_mappings (e, path, "uidMappings", &m->uid_mappings, &m->n_uid_mappings, err)
+             < 0
+      || oci_parse_id_mappings (e, path, "gidMappings", &m->gid_mappings, &m->n_gid_mappings, err)
+             < 0)
     return -EINVAL;
   return 0;
 }
@@ -570,10 +580,12 @@ parse_config (json_object *doc, struct oci_config *c, berth_error_t *err)
   if (parse_root (doc, c, err) < 0 || bjson_get_string (doc, "", "hostname", &c->hostname, err) < 0
       || bjson_get_string (doc, "", "domainname", &c->domainname, err) < 0
       || oci_parse_array (doc, "", "mounts", sizeof (struct oci_mount), (void **) &c->mounts,
-                          &c->n_mounts, parse_mount, err) < 0
+                          &c->n_mounts, parse_mount, err)
+             < 0
       || parse_hooks (doc, c, err) < 0
-      || bjson_get_string_map (doc, "", "annotations", &c->annotation_keys,
-                               &c->annotation_values, err) < 0)
+      || bjson_get_string_map (doc, "", "annotations", &c->annotation_keys, &c->annotation_values,
+                               err)
+             < 0)
     return -EINVAL;
   if ((r = bjson_get_object (doc, "", "linux", &o, err)) < 0)
     return -EINVAL;

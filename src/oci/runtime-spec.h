@@ -80,7 +80,7 @@ struct oci_process
   bool has_io_priority;
   char *io_priority_class;
   int32_t io_priority;
-  struct oci_scheduler *scheduler;  /* NULL when absent */
+  struct oci_scheduler *scheduler; /* NULL when absent */
   char *exec_cpu_affinity_initial; /* execCPUAffinity; NULL when absent */
   char *exec_cpu_affinity_final;
 };
@@ -166,8 +166,8 @@ struct oci_memory
 
 struct oci_cpu
 {
-  bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime,
-      has_realtime_period, has_idle;
+  bool has_shares, has_quota, has_burst, has_period, has_realtime_runtime, has_realtime_period,
+      has_idle;
   uint64_t shares, period, realtime_period, burst;
   int64_t quota, realtime_runtime, idle;
   char *cpus, *mems;
@@ -305,8 +305,7 @@ struct oci_config *oci_config_parse_file (const char *path, berth_error_t *err);
 void oci_config_free (struct oci_config *c);
 
 /* A "process" object alone (runc exec --process FILE), same rules.  */
-struct oci_process *oci_process_parse_json (json_object *obj, const char *path,
-                                            berth_error_t *err);
+struct oci_process *oci_process_parse_json (json_object *obj, const char *path, berth_error_t *err);
 struct oci_process *oci_process_parse_file (const char *file, berth_error_t *err);
 void oci_process_free (struct oci_process *p);
 

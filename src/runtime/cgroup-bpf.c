@@ -202,7 +202,7 @@ emit_rule (struct bpf_insn *p, const struct cgroup_dev_rule *r, bool default_all
   if (r->access != CGROUP_DEV_ACC_ALL)
     {
       p[n++] = MOV32_X (BPF_REG_1, BPF_REG_3);
-      p[n++] = ALU32_K (BPF_AND, BPF_REG_1, (int32_t)r->access);
+      p[n++] = ALU32_K (BPF_AND, BPF_REG_1, (int32_t) r->access);
       if (default_allow)
         /* a deny exception matches a request touching any of its access
            bits (match_exception_partial) */
@@ -213,14 +213,14 @@ emit_rule (struct bpf_insn *p, const struct cgroup_dev_rule *r, bool default_all
         p[n++] = JMP_X (BPF_JNE, BPF_REG_1, BPF_REG_3, NEXT_BLOCK);
     }
   if (r->major >= 0)
-    p[n++] = JMP_K (BPF_JNE, BPF_REG_4, (int32_t)r->major, NEXT_BLOCK);
+    p[n++] = JMP_K (BPF_JNE, BPF_REG_4, (int32_t) r->major, NEXT_BLOCK);
   if (r->minor >= 0)
-    p[n++] = JMP_K (BPF_JNE, BPF_REG_5, (int32_t)r->minor, NEXT_BLOCK);
+    p[n++] = JMP_K (BPF_JNE, BPF_REG_5, (int32_t) r->minor, NEXT_BLOCK);
   p[n++] = MOV64_K (BPF_REG_0, default_allow ? 0 : 1);
   p[n++] = EXIT ();
   for (size_t i = 0; i < n; i++)
     if (p[i].off == NEXT_BLOCK)
-      p[i].off = (int16_t)(n - i - 1);
+      p[i].off = (int16_t) (n - i - 1);
   return n;
 }
 
@@ -263,11 +263,11 @@ load_program (const struct bpf_insn *insns, size_t n, berth_error_t *err)
 
   memset (&attr, 0, sizeof attr);
   attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  attr.insns = (uint64_t)(uintptr_t)insns;
-  attr.insn_cnt = (uint32_t)n;
-  attr.license = (uint64_t)(uintptr_t) "Apache-2.0";
+  attr.insns = (uint64_t) (uintptr_t) insns;
+  attr.insn_cnt = (uint32_t) n;
+  attr.license = (uint64_t) (uintptr_t) "Apache-2.0";
   attr.prog_flags = 0;
-  fd = (int)TEMP_FAILURE_RETRY_INT (sys_bpf (BPF_PROG_LOAD, &attr));
+  fd = (int) TEMP_FAILURE_RETRY_INT (sys_bpf (BPF_PROG_LOAD, &attr));
   if (fd < 0)
     return berth_make_error (err, errno, "bpf: load the device cgroup program");
   return fd; /* the kernel makes bpf fds O_CLOEXEC */
@@ -280,9 +280,9 @@ query_programs (int dirfd, uint32_t *ids, uint32_t cap, uint32_t *n, berth_error
   union bpf_attr attr;
 
   memset (&attr, 0, sizeof attr);
-  attr.query.target_fd = (uint32_t)dirfd;
+  attr.query.target_fd = (uint32_t) dirfd;
   attr.query.attach_type = BPF_CGROUP_DEVICE;
-  attr.query.prog_ids = (uint64_t)(uintptr_t)ids;
+  attr.query.prog_ids = (uint64_t) (uintptr_t) ids;
   attr.query.prog_cnt = cap;
   if (sys_bpf (BPF_PROG_QUERY, &attr) < 0)
     return berth_make_error (err, errno, "bpf: query the device cgroup programs");
@@ -298,12 +298,12 @@ detach_program (int dirfd, uint32_t id)
 
   memset (&attr, 0, sizeof attr);
   attr.prog_id = id;
-  fd = (int)sys_bpf (BPF_PROG_GET_FD_BY_ID, &attr);
+  fd = (int) sys_bpf (BPF_PROG_GET_FD_BY_ID, &attr);
   if (fd < 0)
     return;
   memset (&attr, 0, sizeof attr);
-  attr.target_fd = (uint32_t)dirfd;
-  attr.attach_bpf_fd = (uint32_t)fd;
+  attr.target_fd = (uint32_t) dirfd;
+  attr.attach_bpf_fd = (uint32_t) fd;
   attr.attach_type = BPF_CGROUP_DEVICE;
   if (sys_bpf (BPF_PROG_DETACH, &attr) < 0)
     log_warning ("bpf: detach the old device cgroup program %u: %s", id, strerror (errno));
@@ -322,8 +322,8 @@ cgroup_bpf_install (int dirfd, const struct bpf_insn *insns, size_t n, berth_err
   if (prog < 0)
     return -1;
   memset (&attr, 0, sizeof attr);
-  attr.target_fd = (uint32_t)dirfd;
-  attr.attach_bpf_fd = (uint32_t)prog;
+  attr.target_fd = (uint32_t) dirfd;
+  attr.attach_bpf_fd = (uint32_t) prog;
   attr.attach_type = BPF_CGROUP_DEVICE;
   /* ALLOW_MULTI: the new program and the old one both filter until the old
      one is detached below, so an update never opens a window.  */

@@ -22,7 +22,7 @@ cgroup_list_has (const char *list, const char *name)
   while (p && *p)
     {
       const char *end = strchrnul (p, ',');
-      if ((size_t)(end - p) == len && memcmp (p, name, len) == 0)
+      if ((size_t) (end - p) == len && memcmp (p, name, len) == 0)
         return true;
       p = *end ? end + 1 : end;
     }
@@ -40,7 +40,7 @@ unescape_octal (const char *s)
       if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0'
           && s[3] <= '7')
         {
-          *o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+          *o++ = (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
           s += 4;
         }
       else
@@ -84,7 +84,7 @@ v1_controllers (const char *superopts)
   while (*p)
     {
       const char *end = strchrnul (p, ',');
-      size_t len = (size_t)(end - p);
+      size_t len = (size_t) (end - p);
       if (len > 0 && !is_v1_flag (p, len))
         {
           if (used)
@@ -168,7 +168,7 @@ cgroup_parse_mountinfo (const char *text, struct cgroup_mount **out, size_t *n, 
   cleanup_free char *copy = xstrdup (text);
   char *save = NULL;
 
-  (void)err;
+  (void) err;
   *out = NULL;
   *n = 0;
   for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -209,7 +209,7 @@ cgroup_parse_proc_cgroup (const char *text, struct cgroup_proc_entry **out, size
           return berth_make_error (err, EINVAL, "parse `/proc/self/cgroup`: bad line `%s`", line);
         }
       *out = xrealloc (*out, (*n + 1) * sizeof (**out));
-      (*out)[*n].controllers = xstrndup (c1 + 1, (size_t)(c2 - c1 - 1));
+      (*out)[*n].controllers = xstrndup (c1 + 1, (size_t) (c2 - c1 - 1));
       (*out)[*n].path = xstrdup (c2 + 1);
       (*n)++;
     }
@@ -239,7 +239,7 @@ append_components (char *buf, size_t cap, const char *p, const char *orig, berth
   while (*p)
     {
       const char *end = strchrnul (p, '/');
-      size_t len = (size_t)(end - p);
+      size_t len = (size_t) (end - p);
       if (len == 2 && p[0] == '.' && p[1] == '.')
         return berth_make_error (err, EINVAL, "cgroupsPath `%s`: `..` is not allowed", orig);
       if (len > 0 && !(len == 1 && p[0] == '.'))
@@ -320,11 +320,11 @@ cgroup_saved_lookup (const char *saved, const char *key)
   for (const char *p = semi + 1; key && *p;)
     {
       const char *end = strchrnul (p, ';');
-      if ((size_t)(end - p) > klen && strncmp (p, key, klen) == 0 && p[klen] == '=')
-        return xstrndup (p + klen + 1, (size_t)(end - p) - klen - 1);
+      if ((size_t) (end - p) > klen && strncmp (p, key, klen) == 0 && p[klen] == '=')
+        return xstrndup (p + klen + 1, (size_t) (end - p) - klen - 1);
       p = *end ? end + 1 : end;
     }
-  return xstrndup (saved, (size_t)(semi - saved));
+  return xstrndup (saved, (size_t) (semi - saved));
 }
 
 /* ---- conversions ---- */
@@ -343,9 +343,9 @@ cgroup_shares_to_weight (uint64_t shares)
     return 1;
   if (shares >= 262144)
     return 10000;
-  l = log2 ((double)shares);
+  l = log2 ((double) shares);
   exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-  return (uint64_t)ceil (pow (10, exponent));
+  return (uint64_t) ceil (pow (10, exponent));
 }
 
 uint64_t
@@ -412,8 +412,8 @@ cgroup_cpu_max (const struct oci_cpu *cpu, char *buf, size_t n)
     w = snprintf (buf, n, "%" PRId64, quota);
   else
     w = snprintf (buf, n, "max");
-  if (period && w > 0 && (size_t)w < n)
-    snprintf (buf + w, n - (size_t)w, " %" PRIu64, period);
+  if (period && w > 0 && (size_t) w < n)
+    snprintf (buf + w, n - (size_t) w, " %" PRIu64, period);
   return buf;
 }
 

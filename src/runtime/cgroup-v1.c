@@ -60,7 +60,7 @@ init_cpuset (struct cgroup_hier *h, berth_error_t *err)
       if (cl >= dl)
         break;
       next = strchr (h->dir + cl + 1, '/');
-      t = xstrndup (h->dir, next ? (size_t)(next - h->dir) : dl);
+      t = xstrndup (h->dir, next ? (size_t) (next - h->dir) : dl);
       free (cur);
       cur = t;
     }
@@ -91,7 +91,7 @@ move_procs (struct cgroup *cg, struct cgroup_hier *h, berth_error_t *err)
   for (size_t i = 0; i < n; i++)
     {
       char buf[32];
-      snprintf (buf, sizeof buf, "%d", (int)pids[i]);
+      snprintf (buf, sizeof buf, "%d", (int) pids[i]);
       if (cgroup_write (h->dir, "cgroup.procs", buf, err) < 0 && berth_error_status (*err) != ESRCH)
         return -1;
       berth_error_release (err);
@@ -335,7 +335,7 @@ write_dev_list (const char *dir, const char *file, const char *plain,
                   d[i].rate);
       else if (leaf ? d[i].has_leaf_weight : d[i].has_weight)
         snprintf (buf, sizeof buf, "%" PRId64 ":%" PRId64 " %u", d[i].major, d[i].minor,
-                  (unsigned)(leaf ? d[i].leaf_weight : d[i].weight));
+                  (unsigned) (leaf ? d[i].leaf_weight : d[i].weight));
       else
         continue;
       if (cgroup_write (dir, file, buf, err) < 0)
@@ -363,13 +363,13 @@ apply_blkio (struct cgroup *cg, const struct oci_blkio *b, berth_error_t *err)
     }
   if (b->has_weight && b->weight)
     {
-      snprintf (buf, sizeof buf, "%u", (unsigned)b->weight);
+      snprintf (buf, sizeof buf, "%u", (unsigned) b->weight);
       if (cgroup_write (h->dir, wfile, buf, err) < 0)
         return -1;
     }
   if (b->has_leaf_weight && b->leaf_weight)
     {
-      snprintf (buf, sizeof buf, "%u", (unsigned)b->leaf_weight);
+      snprintf (buf, sizeof buf, "%u", (unsigned) b->leaf_weight);
       if (cgroup_write (h->dir, "blkio.leaf_weight", buf, err) < 0)
         return -1;
     }
@@ -444,7 +444,7 @@ apply_simple (struct cgroup *cg, const struct oci_resources *r, berth_error_t *e
     {
       if ((h = cgroup_hier_find (cg, "net_cls")) == NULL)
         return missing ("network.classID", "net_cls", err);
-      snprintf (buf, sizeof buf, "%u", (unsigned)r->net_class_id);
+      snprintf (buf, sizeof buf, "%u", (unsigned) r->net_class_id);
       if (cgroup_write (h->dir, "net_cls.classid", buf, err) < 0)
         return -1;
     }
@@ -515,7 +515,7 @@ v1_freeze (struct cgroup *cg, bool frozen, berth_error_t *err)
       nanosleep (&ts, NULL);
     }
   if (frozen)
-    (void)cgroup_write (h->dir, "freezer.state", "THAWED", NULL);
+    (void) cgroup_write (h->dir, "freezer.state", "THAWED", NULL);
   return berth_make_error (err, ETIMEDOUT, "cgroup: %s `%s`", frozen ? "freeze" : "thaw", h->dir);
 }
 
@@ -550,9 +550,9 @@ v1_procs_dir (struct cgroup *cg)
 static int
 v1_kill_fast (struct cgroup *cg, int sig, berth_error_t *err)
 {
-  (void)cg;
-  (void)sig;
-  (void)err;
+  (void) cg;
+  (void) sig;
+  (void) err;
   return 0; /* no cgroup.kill in v1 */
 }
 

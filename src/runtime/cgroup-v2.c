@@ -35,8 +35,8 @@ enable_controllers (const char *dir, const char *const *controllers)
   cleanup_free char *avail = NULL;
 
   for (size_t i = 0; controllers[i]; i++)
-    used += (size_t)snprintf (buf + used, sizeof buf - used, "%s+%s", used ? " " : "",
-                              controllers[i]);
+    used += (size_t) snprintf (buf + used, sizeof buf - used, "%s+%s", used ? " " : "",
+                               controllers[i]);
   if (used == 0 || cgroup_write (dir, "cgroup.subtree_control", buf, NULL) == 0)
     return;
   avail = cgroup_read (dir, "cgroup.controllers", NULL);
@@ -212,7 +212,7 @@ apply_io (const char *dir, const struct oci_blkio *b, berth_error_t *err)
   if (b->has_weight && b->weight)
     {
       snprintf (buf, sizeof buf, "%" PRIu64,
-                bfq ? (uint64_t)b->weight : cgroup_blkio_to_io_weight (b->weight));
+                bfq ? (uint64_t) b->weight : cgroup_blkio_to_io_weight (b->weight));
       if (cgroup_write (dir, bfq ? "io.bfq.weight" : "io.weight", buf, err) < 0)
         return -1;
     }
@@ -222,7 +222,7 @@ apply_io (const char *dir, const struct oci_blkio *b, berth_error_t *err)
       if (!d->has_weight)
         continue;
       snprintf (buf, sizeof buf, "%" PRId64 ":%" PRId64 " %" PRIu64, d->major, d->minor,
-                bfq ? (uint64_t)d->weight : cgroup_blkio_to_io_weight (d->weight));
+                bfq ? (uint64_t) d->weight : cgroup_blkio_to_io_weight (d->weight));
       if (cgroup_write (dir, bfq ? "io.bfq.weight" : "io.weight", buf, err) < 0)
         return -1;
     }
@@ -307,7 +307,7 @@ cgroup_unified_apply (const char *dir, const struct oci_resources *r, berth_erro
           return berth_make_error (err, ENOENT,
                                    "unified: no file `%s` in `%s` (is the `%.*s` controller "
                                    "available and enabled?)",
-                                   k, dir, (int)(dot - k), k);
+                                   k, dir, (int) (dot - k), k);
         }
     }
   return 0;
@@ -367,7 +367,7 @@ v2_apply (struct cgroup *cg, const struct oci_resources *r, bool update, berth_e
 static int
 v2_create (struct cgroup *cg, const struct oci_resources *r, berth_error_t *err)
 {
-  (void)r;
+  (void) r;
   return cgroup_v2_make (&cg->h[0], v2_controllers, err);
 }
 
@@ -398,12 +398,12 @@ v2_freeze (struct cgroup *cg, bool frozen, berth_error_t *err)
       struct timespec ts = { 0, i < 10 ? 100000 : 1000000 };
       if (st < 0)
         return st;
-      if (st == (int)frozen)
+      if (st == (int) frozen)
         return 0;
       nanosleep (&ts, NULL);
     }
   if (frozen)
-    (void)cgroup_write (dir, "cgroup.freeze", "0", NULL);
+    (void) cgroup_write (dir, "cgroup.freeze", "0", NULL);
   return berth_make_error (err, ETIMEDOUT, "cgroup: %s `%s`", frozen ? "freeze" : "thaw", dir);
 }
 

@@ -74,7 +74,7 @@ write_at (const char *dir, const char *file, const char *data, bool optional, be
   cleanup_close int fd = -1;
   size_t len = strlen (data);
 
-  if ((size_t)snprintf (path, sizeof path, "%s/%s", dir, file) >= sizeof path)
+  if ((size_t) snprintf (path, sizeof path, "%s/%s", dir, file) >= sizeof path)
     return berth_make_error (err, ENAMETOOLONG, "cgroup: `%s/%s`", dir, file);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0 && optional && errno == ENOENT)
@@ -85,7 +85,7 @@ write_at (const char *dir, const char *file, const char *data, bool optional, be
     {
       /* The kernel's refusal is the useful part: name the file and value.  */
       int e = errno;
-      int shown = (int)(len && data[len - 1] == '\n' ? len - 1 : len);
+      int shown = (int) (len && data[len - 1] == '\n' ? len - 1 : len);
       return berth_make_error (err, e, "cgroup: write `%s` = `%.*s`", file, shown, data);
     }
   return 0;
@@ -110,7 +110,7 @@ cgroup_read (const char *dir, const char *file, berth_error_t *err)
   char *r;
   size_t len = 0;
 
-  if ((size_t)snprintf (path, sizeof path, "%s/%s", dir, file) >= sizeof path)
+  if ((size_t) snprintf (path, sizeof path, "%s/%s", dir, file) >= sizeof path)
     {
       berth_make_error (err, ENAMETOOLONG, "cgroup: `%s/%s`", dir, file);
       return NULL;
@@ -163,7 +163,7 @@ rmdir_children (const char *dir)
       if (de->d_type != DT_DIR || strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
       sub = xasprintf ("%s/%s", dir, de->d_name);
-      (void)cgroup_rmdir_tree (sub, NULL);
+      (void) cgroup_rmdir_tree (sub, NULL);
     }
 }
 
@@ -373,7 +373,7 @@ build_v2 (struct cgroup *cg, struct where *w, berth_error_t *err)
 {
   /* statfs said /sys/fs/cgroup is the cgroup2 root: no mountinfo to read.  */
   struct cgroup_mount m = {
-    .mountpoint = (char *)CGROUP_ROOT, .root = (char *)"/", .controllers = (char *)"", .v2 = true
+    .mountpoint = (char *) CGROUP_ROOT, .root = (char *) "/", .controllers = (char *) "", .v2 = true
   };
   return add_hier (cg, w, &m, false, err);
 }
@@ -403,7 +403,7 @@ rollback (struct cgroup *cg)
 {
   for (size_t i = 0; i < cg->n; i++)
     if (cg->h[i].created_top)
-      (void)cgroup_rmdir_tree (cg->h[i].created_top, NULL);
+      (void) cgroup_rmdir_tree (cg->h[i].created_top, NULL);
 }
 
 struct cgroup *
@@ -465,7 +465,7 @@ cgroup_enter (struct cgroup *cg, pid_t pid, berth_error_t *err)
   ERR_OR_LOCAL (err);
   char buf[32];
 
-  snprintf (buf, sizeof buf, "%d", (int)pid);
+  snprintf (buf, sizeof buf, "%d", (int) pid);
   for (size_t i = 0; i < cg->n; i++)
     {
       int ret;
@@ -562,7 +562,7 @@ collect_pids (const char *dir, pid_t **pids, size_t *n, size_t *cap, berth_error
       if (end == p)
         break;
       if (v > 0)
-        pids_append (pids, n, cap, (pid_t)v);
+        pids_append (pids, n, cap, (pid_t) v);
       p = end;
     }
   d = opendir (dir);
@@ -614,7 +614,7 @@ signal_round (struct cgroup *cg, int sig, size_t *n_left, berth_error_t *err)
     }
   for (size_t i = 0; i < n; i++)
     if (kill (pids[i], sig) < 0 && errno != ESRCH)
-      return berth_make_error (err, errno, "cgroup: kill process %d", (int)pids[i]);
+      return berth_make_error (err, errno, "cgroup: kill process %d", (int) pids[i]);
   *n_left = n;
   return 0;
 }
@@ -637,7 +637,7 @@ cgroup_kill_all (struct cgroup *cg, int sig, berth_error_t *err)
   /* Thaw what this call froze; and for SIGKILL a paused container too, since
      frozen tasks cannot die on v1.  */
   if (frozen == 0 || (frozen == 1 && sig == SIGKILL))
-    (void)cg->ops->freeze (cg, false, NULL);
+    (void) cg->ops->freeze (cg, false, NULL);
   for (int round = 0; ret == 0 && sig == SIGKILL && left > 0 && round < 200; round++)
     {
       sleep_us (round < 10 ? 500 : 5000);

@@ -46,9 +46,9 @@ loadable_size (int fd, off_t file_size)
   Elf64_Ehdr eh;
   off_t end;
 
-  if (pread (fd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh || memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0
-      || eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof (Elf64_Phdr)
-      || eh.e_phnum == 0 || eh.e_phnum > 64)
+  if (pread (fd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh
+      || memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64
+      || eh.e_phentsize != sizeof (Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > 64)
     return file_size;
   end = (off_t) (eh.e_phoff + (Elf64_Off) eh.e_phnum * sizeof (Elf64_Phdr));
   for (unsigned i = 0; i < eh.e_phnum; i++)

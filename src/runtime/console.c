@@ -128,8 +128,8 @@ send_master (int sock, int master, berth_error_t *err)
     struct cmsghdr align;
   } u;
   struct iovec iov = { .iov_base = (void *) name, .iov_len = sizeof name - 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                        .msg_controllen = sizeof u.buf };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
   struct cmsghdr *c;
 
   memset (&u, 0, sizeof u);
@@ -158,7 +158,8 @@ console_connect (const char *path, int above, berth_error_t *err)
   int fd, nfd;
 
   if (path == NULL)
-    return berth_make_error (err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+    return berth_make_error (
+        err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
   fd = connect_unix (path, err);
   if (fd < 0)
     return fd;
@@ -219,8 +220,8 @@ console_mount_dev_console (int slave, berth_error_t *err)
         {
           if (unlink ("/dev/console") < 0)
             return berth_make_error (err, errno, "remove symlink `/dev/console`");
-          target = open ("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                         0666);
+          target
+              = open ("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         }
       else
         errno = 0; /* a file or device node: mounted over */

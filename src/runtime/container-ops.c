@@ -149,8 +149,7 @@ container_teardown (struct runtime_ctx *ctx, struct runtime_state *s, const stru
 }
 
 int
-runtime_container_delete (struct runtime_ctx *ctx, const char *id, bool force,
-                          berth_error_t *err)
+runtime_container_delete (struct runtime_ctx *ctx, const char *id, bool force, berth_error_t *err)
 {
   cleanup_free char *cgpath = NULL;
   struct runtime_state *s = state_read (ctx, id, &cgpath, err);
@@ -161,8 +160,8 @@ runtime_container_delete (struct runtime_ctx *ctx, const char *id, bool force,
     return -1;
   if (s->status != RUNTIME_STOPPED && s->status != RUNTIME_CREATED && !force)
     {
-      r = berth_make_error (err, EBUSY, "cannot delete container %s that is not stopped: %s",
-                            id, runtime_status_name (s->status));
+      r = berth_make_error (err, EBUSY, "cannot delete container %s that is not stopped: %s", id,
+                            runtime_status_name (s->status));
       runtime_state_free (s);
       return r;
     }
@@ -197,8 +196,7 @@ cmp_state (const void *a, const void *b)
 }
 
 int
-runtime_container_list (struct runtime_ctx *ctx, struct runtime_state ***out,
-                        berth_error_t *err)
+runtime_container_list (struct runtime_ctx *ctx, struct runtime_state ***out, berth_error_t *err)
 {
   cleanup_dir DIR *d = opendir (ctx->root);
   struct runtime_state **v = xcalloc (1, sizeof *v);
@@ -298,8 +296,8 @@ runtime_container_pids (struct runtime_ctx *ctx, const char *id, pid_t **pids, s
 }
 
 int
-runtime_container_update (struct runtime_ctx *ctx, const char *id,
-                          const struct oci_resources *res, berth_error_t *err)
+runtime_container_update (struct runtime_ctx *ctx, const char *id, const struct oci_resources *res,
+                          berth_error_t *err)
 {
   struct cgroup *cg = live_cgroup (ctx, id, true, err);
   int r;

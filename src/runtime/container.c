@@ -162,7 +162,8 @@ create_common (struct runtime_ctx *ctx, const struct runtime_create_opts *o, boo
   if (runtime_id_validate (o->id, err) < 0)
     return -1;
   if (ctx->systemd_cgroup)
-    return berth_make_error (err, ENOTSUP, "--systemd-cgroup is not supported: no systemd on this host");
+    return berth_make_error (err, ENOTSUP,
+                             "--systemd-cgroup is not supported: no systemd on this host");
   if (load_bundle (cr, o, err) < 0)
     return -1;
   if (make_state_dir (ctx, cr, o->id, fifo, err) < 0)
@@ -278,8 +279,8 @@ wait_status (pid_t pid)
 }
 
 int
-runtime_container_run (struct runtime_ctx *ctx, const struct runtime_create_opts *o,
-                       int *status, berth_error_t *err)
+runtime_container_run (struct runtime_ctx *ctx, const struct runtime_create_opts *o, int *status,
+                       berth_error_t *err)
 {
   struct creation cr = { 0 };
   static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -297,8 +298,11 @@ runtime_container_run (struct runtime_ctx *ctx, const struct runtime_create_opts
     }
   if (r == 0)
     {
-      struct runtime_state s = { .id = (char *) o->id, .pid = cr.sp.pid, .status = RUNTIME_RUNNING,
-                                 .bundle = cr.bundle, .rootfs = cr.rootfs,
+      struct runtime_state s = { .id = (char *) o->id,
+                                 .pid = cr.sp.pid,
+                                 .status = RUNTIME_RUNNING,
+                                 .bundle = cr.bundle,
+                                 .rootfs = cr.rootfs,
                                  .annotation_keys = cr.config->annotation_keys,
                                  .annotation_values = cr.config->annotation_values };
       cleanup_free char *st = runtime_state_to_json (&s, false);
@@ -325,8 +329,11 @@ runtime_container_run (struct runtime_ctx *ctx, const struct runtime_create_opts
   if (!o->keep)
     {
       /* Everything delete would read back from disk is in memory.  */
-      struct runtime_state s = { .id = (char *) o->id, .pid = 0, .status = RUNTIME_STOPPED,
-                                 .bundle = cr.bundle, .rootfs = cr.rootfs,
+      struct runtime_state s = { .id = (char *) o->id,
+                                 .pid = 0,
+                                 .status = RUNTIME_STOPPED,
+                                 .bundle = cr.bundle,
+                                 .rootfs = cr.rootfs,
                                  .annotation_keys = cr.config->annotation_keys,
                                  .annotation_values = cr.config->annotation_values };
       r = container_teardown (ctx, &s, cr.config, cr.sp.cgroup, err);

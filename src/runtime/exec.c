@@ -138,16 +138,17 @@ child_setup (struct exec_child *c, berth_error_t *err)
   if (exe == NULL)
     return -1;
   {
-    struct exec_extras x = { .seccomp = c->seccomp, .dmz_fd = c->dmz_fd,
-                             .notify_sock = c->notify_sock, .notify_state = *c->state };
+    struct exec_extras x = { .seccomp = c->seccomp,
+                             .dmz_fd = c->dmz_fd,
+                             .notify_sock = c->notify_sock,
+                             .notify_state = *c->state };
     x.notify_state.pid = host_pid;
     x.notify_state.status = RUNTIME_RUNNING;
     return init_exec_process (p, c->config->linux, &x, exe, err);
   }
 }
 
-static void __attribute__ ((noreturn))
-child_main (struct exec_child *c)
+static void __attribute__ ((noreturn)) child_main (struct exec_child *c)
 {
   berth_error_t err = NULL;
   char tag = SYNC_ERROR;
@@ -185,8 +186,8 @@ wait_child (pid_t pid)
 }
 
 static int
-spawn_exec (struct exec_child *c, struct cgroup *cg, const struct runtime_state *s,
-            int *status, berth_error_t *err)
+spawn_exec (struct exec_child *c, struct cgroup *cg, const struct runtime_state *s, int *status,
+            berth_error_t *err)
 {
   int pair[2];
   pid_t pid;
@@ -238,16 +239,16 @@ spawn_exec (struct exec_child *c, struct cgroup *cg, const struct runtime_state 
 }
 
 int
-runtime_container_exec (struct runtime_ctx *ctx, const char *id,
-                        const struct runtime_exec_opts *o, int *status, berth_error_t *err)
+runtime_container_exec (struct runtime_ctx *ctx, const char *id, const struct runtime_exec_opts *o,
+                        int *status, berth_error_t *err)
 {
   cleanup_free char *cgpath = NULL;
   struct runtime_state *s = state_read (ctx, id, &cgpath, err);
   struct oci_config *config = NULL;
   struct cgroup *cg = NULL;
   struct joiner j = { .pid_fd = -1 };
-  struct exec_child c = { .o = o, .j = &j, .console_fd = -1, .dmz_fd = -1, .notify_sock = -1,
-                          .state = s };
+  struct exec_child c
+      = { .o = o, .j = &j, .console_fd = -1, .dmz_fd = -1, .notify_sock = -1, .state = s };
   int r = -1;
 
   if (s == NULL)

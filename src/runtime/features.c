@@ -25,17 +25,69 @@ static const char *const hook_names[] = {
 /* The recognised mount options (config.md "Mounts"; the list of
    features.md), flags and propagation both.  */
 static const char *const mount_options[] = {
-  "acl",         "async",      "atime",       "bind",          "defaults",       "dev",
-  "diratime",    "dirsync",    "exec",        "iversion",      "lazytime",       "loud",
-  "mand",        "noacl",      "noatime",     "nodev",         "nodiratime",     "noexec",
-  "noiversion",  "nolazytime", "nomand",      "norelatime",    "nostrictatime",  "nosuid",
-  "nosymfollow", "private",    "ratime",      "rbind",         "rdev",           "rdiratime",
-  "relatime",    "remount",    "rexec",       "rnoatime",      "rnodev",         "rnodiratime",
-  "rnoexec",     "rnorelatime", "rnostrictatime", "rnosuid",   "rnosymfollow",   "ro",
-  "rprivate",    "rrelatime",  "rro",         "rrw",           "rshared",        "rslave",
-  "rstrictatime", "rsuid",     "rsymfollow",  "runbindable",   "rw",             "shared",
-  "silent",      "slave",      "strictatime", "suid",          "symfollow",      "sync",
-  "tmpcopyup",   "unbindable", NULL,
+  "acl",
+  "async",
+  "atime",
+  "bind",
+  "defaults",
+  "dev",
+  "diratime",
+  "dirsync",
+  "exec",
+  "iversion",
+  "lazytime",
+  "loud",
+  "mand",
+  "noacl",
+  "noatime",
+  "nodev",
+  "nodiratime",
+  "noexec",
+  "noiversion",
+  "nolazytime",
+  "nomand",
+  "norelatime",
+  "nostrictatime",
+  "nosuid",
+  "nosymfollow",
+  "private",
+  "ratime",
+  "rbind",
+  "rdev",
+  "rdiratime",
+  "relatime",
+  "remount",
+  "rexec",
+  "rnoatime",
+  "rnodev",
+  "rnodiratime",
+  "rnoexec",
+  "rnorelatime",
+  "rnostrictatime",
+  "rnosuid",
+  "rnosymfollow",
+  "ro",
+  "rprivate",
+  "rrelatime",
+  "rro",
+  "rrw",
+  "rshared",
+  "rslave",
+  "rstrictatime",
+  "rsuid",
+  "rsymfollow",
+  "runbindable",
+  "rw",
+  "shared",
+  "silent",
+  "slave",
+  "strictatime",
+  "suid",
+  "symfollow",
+  "sync",
+  "tmpcopyup",
+  "unbindable",
+  NULL,
 };
 
 static const char *const namespaces[] = {
@@ -43,22 +95,25 @@ static const char *const namespaces[] = {
 };
 
 static const char *const seccomp_actions[] = {
-  "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",  "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
-  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-  "SCMP_ACT_TRAP",  NULL,
+  "SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO",
+  "SCMP_ACT_KILL",        "SCMP_ACT_KILL_PROCESS",
+  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+  "SCMP_ACT_NOTIFY",      "SCMP_ACT_TRACE",
+  "SCMP_ACT_TRAP",        NULL,
 };
 
 static const char *const seccomp_operators[] = {
-  "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+  "SCMP_CMP_EQ", "SCMP_CMP_GE",        "SCMP_CMP_GT", "SCMP_CMP_LE",
   "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL,
 };
 
 static const char *const seccomp_archs[] = {
-  "SCMP_ARCH_AARCH64",  "SCMP_ARCH_ARM",       "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64",
-  "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",   "SCMP_ARCH_MIPSEL64",    "SCMP_ARCH_MIPSEL64N32",
-  "SCMP_ARCH_PPC",      "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_RISCV64",
-  "SCMP_ARCH_S390",     "SCMP_ARCH_S390X",     "SCMP_ARCH_X32",         "SCMP_ARCH_X86",
-  "SCMP_ARCH_X86_64",   NULL,
+  "SCMP_ARCH_AARCH64",  "SCMP_ARCH_ARM",         "SCMP_ARCH_MIPS",
+  "SCMP_ARCH_MIPS64",   "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",
+  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+  "SCMP_ARCH_PPC64",    "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_RISCV64",
+  "SCMP_ARCH_S390",     "SCMP_ARCH_S390X",       "SCMP_ARCH_X32",
+  "SCMP_ARCH_X86",      "SCMP_ARCH_X86_64",      NULL,
 };
 
 /* Flag name and the libseccomp API level (seccomp_api_get) it needs.  */
@@ -182,8 +237,8 @@ runtime_features_json (void)
     }
   json_object_object_add (ann, "io.berth.version", json_object_new_string (BERTH_VERSION));
   json_object_object_add (o, "annotations", ann);
-  r = xstrdup (json_object_to_json_string_ext (
-      o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+  r = xstrdup (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                                      | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put (o);
   return r;
 }

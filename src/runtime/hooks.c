@@ -178,8 +178,8 @@ run_one (const struct oci_hook *h, const char *kind, size_t idx, const char *sta
       return berth_make_error (err, fork_errno, "hook `%s` (%s[%zu]): fork", h->path, kind, idx);
     }
   fcntl (in[1], F_SETFL, O_NONBLOCK);
-  timed_out = feed_and_wait (pid, &in[1], state ? state : "",
-                             h->has_timeout ? h->timeout : 0, &status);
+  timed_out
+      = feed_and_wait (pid, &in[1], state ? state : "", h->has_timeout ? h->timeout : 0, &status);
   if (in[1] >= 0)
     close (in[1]);
   if (read (ep[0], &child_errno, sizeof child_errno) != (ssize_t) sizeof child_errno)
@@ -197,11 +197,11 @@ run_one (const struct oci_hook *h, const char *kind, size_t idx, const char *sta
     return berth_make_error (err, 0, "hook `%s` (%s[%zu]) failed: timed out after %ds", h->path,
                              kind, idx, h->timeout);
   if (WIFEXITED (status) && WEXITSTATUS (status) != 0)
-    return berth_make_error (err, 0, "hook `%s` (%s[%zu]) failed: exit status %d", h->path,
-                             kind, idx, WEXITSTATUS (status));
+    return berth_make_error (err, 0, "hook `%s` (%s[%zu]) failed: exit status %d", h->path, kind,
+                             idx, WEXITSTATUS (status));
   if (WIFSIGNALED (status))
-    return berth_make_error (err, 0, "hook `%s` (%s[%zu]) failed: killed by signal %s",
-                             h->path, kind, idx, sigabbrev_np (WTERMSIG (status)) ?: "?");
+    return berth_make_error (err, 0, "hook `%s` (%s[%zu]) failed: killed by signal %s", h->path,
+                             kind, idx, sigabbrev_np (WTERMSIG (status)) ?: "?");
   return 0;
 }
 

@@ -118,14 +118,16 @@ set_names (const struct oci_config *c, int new_flags, berth_error_t *err)
   if (c->hostname && c->hostname[0])
     {
       if (!(new_flags & CLONE_NEWUTS))
-        return berth_make_error (err, EINVAL, "unable to set hostname without a private UTS namespace");
+        return berth_make_error (err, EINVAL,
+                                 "unable to set hostname without a private UTS namespace");
       if (sethostname (c->hostname, strlen (c->hostname)) < 0)
         return berth_make_error (err, errno, "sethostname `%s`", c->hostname);
     }
   if (c->domainname && c->domainname[0])
     {
       if (!(new_flags & CLONE_NEWUTS))
-        return berth_make_error (err, EINVAL, "unable to set domainname without a private UTS namespace");
+        return berth_make_error (err, EINVAL,
+                                 "unable to set domainname without a private UTS namespace");
       if (setdomainname (c->domainname, strlen (c->domainname)) < 0)
         return berth_make_error (err, errno, "setdomainname `%s`", c->domainname);
     }
@@ -192,8 +194,8 @@ host_pid (void)
 static int
 wait_for_start (struct init_args *a, berth_error_t *err)
 {
-  struct pollfd fds[2] = { { .fd = a->sync_fd, .events = POLLIN },
-                           { .fd = a->fifo_fd, .events = POLLIN } };
+  struct pollfd fds[2]
+      = { { .fd = a->sync_fd, .events = POLLIN }, { .fd = a->fifo_fd, .events = POLLIN } };
   int nfds = a->fifo_fd >= 0 ? 2 : 1;
   char c;
 
@@ -270,9 +272,8 @@ enter_namespaces (struct init_args *a, berth_error_t *err)
   /* A session keyring of its own, so the container cannot read or link
      the caller's keys (runc does the same unless --no-new-keyring).  A
      kernel without keys or a seccomp'd caller: go on without one.  */
-  if (!a->no_new_keyring
-      && syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, a->id) < 0 && errno != ENOSYS
-      && errno != EPERM)
+  if (!a->no_new_keyring && syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, a->id) < 0
+      && errno != ENOSYS && errno != EPERM)
     return berth_make_error (err, errno, "create a session keyring");
   if (set_names (c, a->new_flags, err) < 0 || set_oom_score_adj (c->process, err) < 0
       || write_sysctls (c->linux, err) < 0)
@@ -371,13 +372,16 @@ init_main (struct init_args *a)
   if (a->config->process == NULL)
     _exit (0);
   {
-    struct exec_extras x = { .seccomp = a->seccomp, .dmz_fd = a->dmz_fd,
-                             .notify_sock = a->notify_sock,
-                             .notify_state = { .id = (char *) a->id, .pid = a->host_pid,
-                                               .bundle = (char *) a->bundle,
-                                               .status = RUNTIME_RUNNING,
-                                               .annotation_keys = a->config->annotation_keys,
-                                               .annotation_values = a->config->annotation_values } };
+    struct exec_extras x
+        = { .seccomp = a->seccomp,
+            .dmz_fd = a->dmz_fd,
+            .notify_sock = a->notify_sock,
+            .notify_state = { .id = (char *) a->id,
+                              .pid = a->host_pid,
+                              .bundle = (char *) a->bundle,
+                              .status = RUNTIME_RUNNING,
+                              .annotation_keys = a->config->annotation_keys,
+                              .annotation_values = a->config->annotation_values } };
     init_exec_process (a->config->process, a->config->linux, &x, exe, &err);
   }
   log_error ("%s", err ? err->msg : "exec failed");

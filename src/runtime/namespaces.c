@@ -15,9 +15,9 @@ static const struct
   const char *proc;
   int flag;
 } table[] = {
-  { "pid", "pid", CLONE_NEWPID },         { "network", "net", CLONE_NEWNET },
-  { "mount", "mnt", CLONE_NEWNS },        { "ipc", "ipc", CLONE_NEWIPC },
-  { "uts", "uts", CLONE_NEWUTS },         { "user", "user", CLONE_NEWUSER },
+  { "pid", "pid", CLONE_NEWPID },          { "network", "net", CLONE_NEWNET },
+  { "mount", "mnt", CLONE_NEWNS },         { "ipc", "ipc", CLONE_NEWIPC },
+  { "uts", "uts", CLONE_NEWUTS },          { "user", "user", CLONE_NEWUSER },
   { "cgroup", "cgroup", CLONE_NEWCGROUP }, { "time", "time", CLONE_NEWTIME },
 };
 

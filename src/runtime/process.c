@@ -36,9 +36,8 @@ init_find_executable (const char *file, char *const *env, const char *cwd, berth
     }
   if (strchr (file, '/'))
     {
-      cleanup_free char *full = file[0] == '/' || cwd == NULL
-                                    ? xstrdup (file)
-                                    : xasprintf ("%s/%s", cwd, file);
+      cleanup_free char *full
+          = file[0] == '/' || cwd == NULL ? xstrdup (file) : xasprintf ("%s/%s", cwd, file);
       if (!is_executable (full))
         {
           berth_make_error (err, errno ? errno : EACCES, "exec: `%s`", file);
@@ -84,7 +83,8 @@ set_ids (const struct oci_user *u, berth_error_t *err)
     }
   /* setgroups fails with EPERM in a user namespace whose setgroups is
      "deny"; an empty list is then already what we have.  */
-  if (setgroups (u->n_additional_gids, groups) < 0 && !(errno == EPERM && u->n_additional_gids == 0))
+  if (setgroups (u->n_additional_gids, groups) < 0
+      && !(errno == EPERM && u->n_additional_gids == 0))
     return berth_make_error (err, errno, "setgroups");
   if (setresgid (u->gid, u->gid, u->gid) < 0)
     return berth_make_error (err, errno, "setresgid to %u", u->gid);
@@ -161,8 +161,8 @@ load_seccomp (const struct oci_linux *linux, const struct exec_extras *x, bool n
     return seccomp_program_load (x->seccomp, nnp, NULL, err);
   if (seccomp_program_load (x->seccomp, nnp, &listener, err) < 0)
     return -1;
-  return seccomp_notify_send_on (linux->seccomp, x->notify_sock, listener,
-                                 x->notify_state.pid, &x->notify_state, err);
+  return seccomp_notify_send_on (linux->seccomp, x->notify_sock, listener, x->notify_state.pid,
+                                 &x->notify_state, err);
 }
 
 int
@@ -189,7 +189,8 @@ init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
   /* A cwd outside the container's root (an inherited directory fd, CVE-2024-21626)
      reads back as "(unreachable)/...".  */
   if (getcwd (cwdbuf, sizeof cwdbuf) == NULL || cwdbuf[0] != '/')
-    return berth_make_error (err, EPERM, "current working directory is outside of container mount namespace root");
+    return berth_make_error (
+        err, EPERM, "current working directory is outside of container mount namespace root");
   env = env_with_home (p->env, p->user.uid);
   if (security_apply_caps (p->capabilities, err) < 0)
     return -1;

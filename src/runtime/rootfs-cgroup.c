@@ -75,8 +75,8 @@ find_hierarchy (const char *mountinfo, const char *ctrls, char **mp, char **root
 /* One v1 hierarchy (a line "N:CTRLS:PATH" of /proc/self/cgroup).  */
 static int
 mount_hierarchy (struct rootfs_ctx *ctx, const struct oci_mount *m,
-                 const struct rootfs_mount_options *mo, const char *mountinfo,
-                 const char *ctrls, const char *path, int tmpfd, berth_error_t *err)
+                 const struct rootfs_mount_options *mo, const char *mountinfo, const char *ctrls,
+                 const char *path, int tmpfd, berth_error_t *err)
 {
   cleanup_free char *mp = NULL, *root = NULL;
   const char *name;
@@ -88,8 +88,8 @@ mount_hierarchy (struct rootfs_ctx *ctx, const struct oci_mount *m,
   else
     name = strrchr (mp, '/') + 1;
   cleanup_free char *sub = xasprintf ("%s/%s", m->destination, name);
-  unsigned long flags = (mo->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC))
-                        | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  unsigned long flags = (mo->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) | MS_NOSUID
+                        | MS_NODEV | MS_NOEXEC;
   int r;
 
   if (ctx->cgroupns)
@@ -131,7 +131,8 @@ mount_v1 (struct rootfs_ctx *ctx, const struct oci_mount *m, const struct rootfs
 
   unsigned long tflags = mo->flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
   if (rootfs_mount_at (ctx, "tmpfs", m->destination, "tmpfs", tflags, "mode=755", false, &tmpfd,
-                       err) < 0)
+                       err)
+      < 0)
     return -1;
   cleanup_strv char **lines = strv_split (cgroups, '\n');
   for (size_t i = 0; lines && lines[i]; i++)

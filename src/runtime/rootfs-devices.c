@@ -105,7 +105,8 @@ create_device (struct rootfs_ctx *ctx, const struct oci_device *d, berth_error_t
     }
   if ((d->has_uid || d->has_gid)
       && fchownat (dirfd, name, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0,
-                   AT_SYMLINK_NOFOLLOW) < 0)
+                   AT_SYMLINK_NOFOLLOW)
+             < 0)
     return berth_make_error (err, errno, "device `%s`: chown", d->path);
   return 0;
 }
@@ -144,15 +145,15 @@ rootfs_setup_devices (struct rootfs_ctx *ctx, berth_error_t *err)
 
   /* A /dev that is a symlink would put the nodes elsewhere in the rootfs
      (runc's /dev symlink bug): refuse it.  */
-  cleanup_close int devfd = fs_root_openat (ctx->rootfd, "/dev", O_PATH | O_DIRECTORY, 0,
-                                            FS_ROOT_NO_SYMLINKS, err);
+  cleanup_close int devfd
+      = fs_root_openat (ctx->rootfd, "/dev", O_PATH | O_DIRECTORY, 0, FS_ROOT_NO_SYMLINKS, err);
   if (devfd < 0 && berth_error_status (*err) == ENOENT)
     {
       berth_error_release (err);
       if (mkdirat (ctx->rootfd, "dev", 0755) < 0 && errno != EEXIST)
         return berth_make_error (err, errno, "mkdir `/dev` in rootfs");
-      devfd = fs_root_openat (ctx->rootfd, "/dev", O_PATH | O_DIRECTORY, 0, FS_ROOT_NO_SYMLINKS,
-                              err);
+      devfd
+          = fs_root_openat (ctx->rootfd, "/dev", O_PATH | O_DIRECTORY, 0, FS_ROOT_NO_SYMLINKS, err);
     }
   if (devfd < 0)
     return berth_error_wrap (err, "rootfs `%s`: `/dev`", ctx->o->rootfs);

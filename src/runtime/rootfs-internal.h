@@ -48,10 +48,10 @@ struct rootfs_ctx
 {
   const struct oci_config *c;
   const struct rootfs_opts *o;
-  int rootfd;     /* O_PATH of the rootfs bind mount: "/" of every lookup */
-  bool new_netns; /* config has a network namespace: sysfs can be mounted */
-  bool cgroupns;  /* config has a cgroup namespace: cgroupfs can be mounted */
-  bool setup_dev; /* /dev is not a bind of the host's: create devices */
+  int rootfd;       /* O_PATH of the rootfs bind mount: "/" of every lookup */
+  bool new_netns;   /* config has a network namespace: sysfs can be mounted */
+  bool cgroupns;    /* config has a cgroup namespace: cgroupfs can be mounted */
+  bool setup_dev;   /* /dev is not a bind of the host's: create devices */
   const char *what; /* "mount `proc` on `/proc`": the context of errors */
   unsigned long long root_mnt_id, root_ino; /* to refuse mounting over "/" */
 };
@@ -69,9 +69,9 @@ bool rootfs_mount_is_bind (const struct oci_mount *m);
 /* Mount SOURCE (a host path, or NULL) of TYPE onto DEST inside the rootfs
    and check it landed there.  *NEWFD (when not NULL) gets an O_PATH fd of
    the new mount's root.  Used by the cgroup code too.  */
-int rootfs_mount_at (struct rootfs_ctx *ctx, const char *source, const char *dest,
-                     const char *type, unsigned long flags, const char *data, bool dest_is_file,
-                     int *newfd, berth_error_t *err);
+int rootfs_mount_at (struct rootfs_ctx *ctx, const char *source, const char *dest, const char *type,
+                     unsigned long flags, const char *data, bool dest_is_file, int *newfd,
+                     berth_error_t *err);
 
 /* Bind host path SOURCE onto DEST (MO->flags: MS_REC, and the flags that
    need a remount), then MO's propagation.  */

@@ -66,8 +66,8 @@ rootfs_remount (int fd, const char *path, unsigned long flags, unsigned long cle
   {
     unsigned long st, ms;
   } keep[] = {
-    { ST_RDONLY, MS_RDONLY },   { ST_NOSUID, MS_NOSUID },     { ST_NODEV, MS_NODEV },
-    { ST_NOEXEC, MS_NOEXEC },   { ST_NOATIME, MS_NOATIME },   { ST_NODIRATIME, MS_NODIRATIME },
+    { ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },   { ST_NODEV, MS_NODEV },
+    { ST_NOEXEC, MS_NOEXEC },     { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME },
     { ST_RELATIME, MS_RELATIME },
   };
   const unsigned long atime = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
@@ -184,10 +184,11 @@ mount_bind (struct rootfs_ctx *ctx, const char *source, const char *dest,
   if (sfd < 0 || fstat (sfd, &st) < 0)
     return berth_make_error (err, errno, "%s", ctx->what);
   if (mount_at (ctx, rootfs_fd_path (buf, sfd), dest, NULL, MS_BIND | (mo->flags & MS_REC), NULL,
-                !S_ISDIR (st.st_mode), resolve, &nfd, err) < 0)
+                !S_ISDIR (st.st_mode), resolve, &nfd, err)
+      < 0)
     return -1;
-  if ((mo->flags & ~BIND_IGNORED) && rootfs_remount (nfd, NULL, MS_BIND | (mo->flags & ~BIND_IGNORED),
-                                                     mo->clear, err) < 0)
+  if ((mo->flags & ~BIND_IGNORED)
+      && rootfs_remount (nfd, NULL, MS_BIND | (mo->flags & ~BIND_IGNORED), mo->clear, err) < 0)
     return berth_error_wrap (err, "%s", ctx->what);
   return apply_propagation (ctx, nfd, mo, err);
 }
@@ -295,8 +296,9 @@ mount_fs (struct rootfs_ctx *ctx, const struct oci_mount *m, const char *type,
       berth_error_release (err);
       flags &= ~MS_RDONLY;
     }
-  if (mount_at (ctx, m->source ? m->source : type, m->destination, type, flags, mo->data,
-                false, resolve, &nfd, err) < 0)
+  if (mount_at (ctx, m->source ? m->source : type, m->destination, type, flags, mo->data, false,
+                resolve, &nfd, err)
+      < 0)
     return -1;
   if (old >= 0)
     {
@@ -304,7 +306,9 @@ mount_fs (struct rootfs_ctx *ctx, const struct oci_mount *m, const char *type,
       if (to < 0 || copy_tree (old, to, 0) < 0)
         return berth_make_error (err, errno, "%s: tmpcopyup", ctx->what);
       if ((mo->flags & MS_RDONLY)
-          && rootfs_remount (nfd, NULL, MS_BIND | MS_RDONLY | (flags & ~BIND_IGNORED), mo->clear, err) < 0)
+          && rootfs_remount (nfd, NULL, MS_BIND | MS_RDONLY | (flags & ~BIND_IGNORED), mo->clear,
+                             err)
+                 < 0)
         return berth_error_wrap (err, "%s", ctx->what);
     }
   return apply_propagation (ctx, nfd, mo, err);
@@ -335,8 +339,8 @@ rootfs_do_mount (struct rootfs_ctx *ctx, const struct oci_mount *m, berth_error_
   if (rootfs_mount_options_parse (m->options, &mo, err) < 0)
     return berth_error_wrap (err, "mount on `%s`", m->destination);
 
-  cleanup_free char *what = xasprintf ("mount `%s` on `%s`", m->source ? m->source : type,
-                                       m->destination);
+  cleanup_free char *what
+      = xasprintf ("mount `%s` on `%s`", m->source ? m->source : type, m->destination);
   ctx->what = what;
   if (rootfs_mount_is_bind (m))
     {

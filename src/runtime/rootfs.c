@@ -221,8 +221,8 @@ rootfs_setup (const struct oci_config *c, const struct rootfs_opts *o, berth_err
 
 struct finalize
 {
-  int devnull;     /* verified /dev/null, -1 until needed */
-  bool proc_ok;    /* /proc/self/fd is procfs: fd paths can be trusted */
+  int devnull;  /* verified /dev/null, -1 until needed */
+  bool proc_ok; /* /proc/self/fd is procfs: fd paths can be trusted */
 };
 
 /* After the pivot /proc is the container's: when the config mounted none,
@@ -253,7 +253,8 @@ open_devnull (struct finalize *f, berth_error_t *err)
   if (fstat (f->devnull, &st) < 0)
     return berth_make_error (err, errno, "stat `/dev/null`");
   if (!S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
-    return berth_make_error (err, 0, "`/dev/null` is not the null device: refusing to mask with it");
+    return berth_make_error (err, 0,
+                             "`/dev/null` is not the null device: refusing to mask with it");
   return 0;
 }
 

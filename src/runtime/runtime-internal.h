@@ -183,7 +183,6 @@ int console_connect (const char *path, int above, berth_error_t *err);
 int console_attach (int console_fd, const struct oci_process *p, bool mount_dev_console,
                     berth_error_t *err);
 
-
 /* ---- namespaces.c ---- */
 
 /* "pid" -> CLONE_NEWPID ...; 0 if unknown.  */
@@ -214,30 +213,30 @@ int sync_expect (int fd, char expect, berth_error_t *err);
 struct init_args
 {
   const struct oci_config *config;
-  const char *rootfs;  /* absolute */
+  const char *rootfs; /* absolute */
   const char *id;
-  const char *bundle;  /* absolute, for hook states */
-  pid_t host_pid;      /* our pid as the host sees it, for hook states */
+  const char *bundle; /* absolute, for hook states */
+  pid_t host_pid;     /* our pid as the host sees it, for hook states */
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
-  int sync_fd;          /* the init's end of the socketpair */
-  int fifo_fd;          /* exec fifo opened for reading, or -1 (run) */
-  int console_fd;       /* connected --console-socket, or -1 */
+  int sync_fd;                 /* the init's end of the socketpair */
+  int fifo_fd;                 /* exec fifo opened for reading, or -1 (run) */
+  int console_fd;              /* connected --console-socket, or -1 */
   int join_fds[INIT_MAX_JOIN]; /* namespaces joined by path (not pid/time) */
   int join_flags[INIT_MAX_JOIN];
   size_t n_join;
-  int new_flags;        /* CLONE_NEW* created by clone() */
-  bool wait_go;         /* wait for SYNC_GO (user ns maps) */
-  bool new_cgroupns;    /* unshare the cgroup ns after SYNC_GO */
-  bool hooks_runtime;   /* ask for createRuntime/prestart hooks */
+  int new_flags;         /* CLONE_NEW* created by clone() */
+  bool wait_go;          /* wait for SYNC_GO (user ns maps) */
+  bool new_cgroupns;     /* unshare the cgroup ns after SYNC_GO */
+  bool hooks_runtime;    /* ask for createRuntime/prestart hooks */
   struct cgroup *cgroup; /* entered by the init itself, NULL if born in it */
   bool cgroup_joined;
-  bool cgroup_by_runtime; /* in a user ns: the runtime moves the init, which
-                             may not write the host's cgroup files */
+  bool cgroup_by_runtime;          /* in a user ns: the runtime moves the init, which
+                                      may not write the host's cgroup files */
   struct seccomp_program *seccomp; /* compiled by the runtime, or NULL */
-  int dmz_fd;           /* sealed berth-dmz to exec through, or -1 */
-  int notify_sock;      /* connected seccomp listenerPath, or -1 */
+  int dmz_fd;                      /* sealed berth-dmz to exec through, or -1 */
+  int notify_sock;                 /* connected seccomp listenerPath, or -1 */
 };
 
 /* Mark every fd >= 3+PRESERVE_FDS close-on-exec and clear it on the
@@ -267,7 +266,6 @@ struct exec_extras
 int init_exec_process (const struct oci_process *p, const struct oci_linux *linux,
                        const struct exec_extras *x, const char *exe, berth_error_t *err);
 
-
 /* ---- container-ops.c ---- */
 
 /* Remove a container whose processes are gone or killed: wait for its
@@ -288,8 +286,7 @@ int state_write (struct runtime_ctx *ctx, const struct runtime_state *s, const c
 struct runtime_state *state_read (struct runtime_ctx *ctx, const char *id, char **cgroup,
                                   berth_error_t *err);
 /* The container's config.json as saved at create (for exec and delete).  */
-struct oci_config *state_read_config (struct runtime_ctx *ctx, const char *id,
-                                      berth_error_t *err);
+struct oci_config *state_read_config (struct runtime_ctx *ctx, const char *id, berth_error_t *err);
 /* /proc/<pid>/stat: start time (field 22) and state letter; < 0 if gone.  */
 int state_proc_stat (pid_t pid, unsigned long long *starttime, char *state);
 /* The status S has now: stopped when its pid is gone, reused or a zombie;

@@ -57,7 +57,7 @@ struct runtime_state
   char *rootfs;
   char *created; /* RFC 3339 */
   char *owner;
-  pid_t pid;                 /* 0 once stopped */
+  pid_t pid;                    /* 0 once stopped */
   unsigned long long starttime; /* /proc/<pid>/stat field 22, against pid reuse */
   enum runtime_status status;
   char **annotation_keys, **annotation_values;
@@ -74,7 +74,7 @@ int runtime_container_create (struct runtime_ctx *ctx, const struct runtime_crea
 int runtime_container_start (struct runtime_ctx *ctx, const char *id, berth_error_t *err);
 
 /* run: create + start; without detach, wait and return the exit status in
-   *status (128+signal when killed) and delete the container.  */
+ *status (128+signal when killed) and delete the container.  */
 int runtime_container_run (struct runtime_ctx *ctx, const struct runtime_create_opts *o,
                            int *status, berth_error_t *err);
 

@@ -61,7 +61,7 @@ connect_listener (const char *path, berth_error_t *err)
   fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return berth_make_error (err, errno, "socket for seccomp listener `%s`", path);
-  if (TEMP_FAILURE_RETRY_INT (connect (fd, (struct sockaddr *)&addr, sizeof addr)) < 0)
+  if (TEMP_FAILURE_RETRY_INT (connect (fd, (struct sockaddr *) &addr, sizeof addr)) < 0)
     {
       int e = errno;
       close (fd);
@@ -76,7 +76,7 @@ static int
 send_payload (int sock, int fd, const char *buf, size_t len, const char *path, berth_error_t *err)
 {
   char control[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+  struct iovec iov = { .iov_base = (void *) buf, .iov_len = len };
   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
   struct cmsghdr *cmsg;
   ssize_t n;
@@ -94,7 +94,7 @@ send_payload (int sock, int fd, const char *buf, size_t len, const char *path, b
   n = TEMP_FAILURE_RETRY_INT (sendmsg (sock, &msg, MSG_NOSIGNAL));
   if (n < 0)
     return berth_make_error (err, errno, "send the seccomp fd to `%s`", path);
-  for (done = (size_t)n; done < len; done += (size_t)n)
+  for (done = (size_t) n; done < len; done += (size_t) n)
     {
       n = TEMP_FAILURE_RETRY_INT (send (sock, buf + done, len - done, MSG_NOSIGNAL));
       if (n < 0)

@@ -91,7 +91,7 @@ static void
 buf_u64 (struct buf *b, uint64_t v)
 {
   char num[24];
-  snprintf (num, sizeof num, "%llu,", (unsigned long long)v);
+  snprintf (num, sizeof num, "%llu,", (unsigned long long) v);
   buf_add (b, num, strlen (num));
 }
 
@@ -142,8 +142,8 @@ key_name (const struct buf *k, char name[17])
   uint64_t h = 0xcbf29ce484222325ULL;
 
   for (size_t i = 0; i < k->len; i++)
-    h = (h ^ (unsigned char)k->data[i]) * 0x100000001b3ULL;
-  snprintf (name, 17, "%016llx", (unsigned long long)h);
+    h = (h ^ (unsigned char) k->data[i]) * 0x100000001b3ULL;
+  snprintf (name, 17, "%016llx", (unsigned long long) h);
 }
 
 /* ---- the cache: <dir>/<name> = u64 key length, key, BPF ---- */
@@ -289,13 +289,13 @@ seccomp_program_load (const struct seccomp_program *p, bool no_new_privs, int *l
     return berth_make_error (err, errno, "prctl `PR_SET_NO_NEW_PRIVS`");
   if (p == NULL)
     return 0;
-  prog.len = (unsigned short)p->n;
+  prog.len = (unsigned short) p->n;
   prog.filter = p->insns;
   flags = p->flags;
   /* The kernel refuses WAIT_KILLABLE_RECV without a listener; it only
      changes how a listener waits.  */
   if (!p->notify)
-    flags &= ~(unsigned long)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+    flags &= ~(unsigned long) SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
   if (p->notify)
     /* With TSYNC the kernel would return a thread id, not the listener,
        unless told to report ESRCH instead.  */
@@ -315,7 +315,7 @@ seccomp_program_load (const struct seccomp_program *p, bool no_new_privs, int *l
       return berth_make_error (err, errno, "seccomp: load the filter");
     }
   if (p->notify)
-    *listener_fd = (int)ret; /* the kernel made it close-on-exec */
+    *listener_fd = (int) ret; /* the kernel made it close-on-exec */
   return 0;
 }
 

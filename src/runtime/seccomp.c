@@ -153,7 +153,7 @@ parse_arch (const char *name, const char *field, uint32_t *out, berth_error_t *e
     goto unknown;
   n = strlen (name + 10);
   for (i = 0; i < n && i < sizeof lower - 1; i++)
-    lower[i] = (char)tolower ((unsigned char)name[10 + i]);
+    lower[i] = (char) tolower ((unsigned char) name[10 + i]);
   lower[i] = '\0';
   *out = seccomp_arch_resolve_name (lower);
   return 0;
@@ -295,7 +295,7 @@ add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, const struct oci_seccomp
       seen |= 1u << a->index;
     }
   if (!same_index)
-    ret = seccomp_rule_add_array (ctx, action, nr, (unsigned)sc->n_args, cmp);
+    ret = seccomp_rule_add_array (ctx, action, nr, (unsigned) sc->n_args, cmp);
   else
     for (size_t j = 0; j < sc->n_args; j++)
       if ((ret = seccomp_rule_add_array (ctx, action, nr, 1, &cmp[j])) < 0)
@@ -381,7 +381,7 @@ build_ctx (const struct oci_seccomp *s, scmp_filter_ctx *out, berth_error_t *err
     return config_error (err, "seccomp: cannot use default action `%s`", s->default_action);
   /* A binary search over syscall numbers instead of a linear walk: a
      shorter path for every syscall of the container (libseccomp >= 2.5).  */
-  (void)seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  (void) seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   if (add_arches (ctx, s, err) < 0)
     return -1;
   for (size_t i = 0; i < s->n_syscalls; i++)
@@ -419,6 +419,6 @@ seccomp_build_bpf (const struct oci_seccomp *s, struct sock_filter **insns, size
   if (len == 0 || len % sizeof (struct sock_filter) != 0)
     return berth_make_error (err, EINVAL, "seccomp: BPF program of %zu bytes", len);
   *n = len / sizeof (struct sock_filter);
-  *insns = (struct sock_filter *)steal_pointer (&buf);
+  *insns = (struct sock_filter *) steal_pointer (&buf);
   return 0;
 }

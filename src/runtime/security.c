@@ -55,7 +55,7 @@ security_cap_from_name (const char *name)
     return -1;
   if (cap_from_name (name, &v) < 0 || v < 0)
     return -1;
-  return (int)v;
+  return (int) v;
 }
 
 /* The highest capability of the running kernel, which may be older or newer
@@ -82,7 +82,7 @@ kernel_last_cap (void)
     }
   /* Without /proc (should not happen before pivot_root): ask libcap,
      which probes the kernel with PR_CAPBSET_READ.  */
-  v = (int)cap_max_bits () - 1;
+  v = (int) cap_max_bits () - 1;
   return v > 0 ? v : CAP_LAST_CAP;
 }
 
@@ -142,7 +142,7 @@ cap_name (int c, char *buf, size_t size)
   cap_free (n);
   /* As config.json spells it: libcap says "cap_chown".  */
   for (char *p = buf; *p; p++)
-    *p = (char)toupper ((unsigned char)*p);
+    *p = (char) toupper ((unsigned char) *p);
   return buf;
 }
 
@@ -225,8 +225,8 @@ set_proc_caps (const struct cap_masks *m, int last_cap, berth_error_t *err)
   if (cap_set_proc (c) < 0)
     return berth_make_error (err, errno,
                              "set capabilities effective=%#llx permitted=%#llx inheritable=%#llx",
-                             (unsigned long long)m->effective, (unsigned long long)m->permitted,
-                             (unsigned long long)m->inheritable);
+                             (unsigned long long) m->effective, (unsigned long long) m->permitted,
+                             (unsigned long long) m->inheritable);
   return 0;
 }
 
@@ -430,7 +430,7 @@ security_apply_rlimits (const struct oci_process *p, berth_error_t *err)
          which limit and which values, never pass silently.  */
       if (setrlimit (rlimit_resource (r->type), &rl) < 0)
         return berth_make_error (err, errno, "setrlimit `%s` soft=%llu hard=%llu", r->type,
-                                 (unsigned long long)r->soft, (unsigned long long)r->hard);
+                                 (unsigned long long) r->soft, (unsigned long long) r->hard);
     }
   return 0;
 }

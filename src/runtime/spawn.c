@@ -43,8 +43,7 @@ open_ns (const char *path, int preserve_fds, berth_error_t *err)
    it grants the rights to join the others), or joined by us before clone()
    since they only apply to children (pid, time).  */
 static int
-plan_namespaces (struct spawn *sp, const struct oci_linux *l, int preserve_fds,
-                 berth_error_t *err)
+plan_namespaces (struct spawn *sp, const struct oci_linux *l, int preserve_fds, berth_error_t *err)
 {
   for (size_t i = 0; l && i < l->n_namespaces; i++)
     {
@@ -220,9 +219,9 @@ has_ns (const struct oci_linux *l, const char *type)
 static int
 validate_sysctls (const struct oci_linux *l, berth_error_t *err)
 {
-  static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                     "kernel.sem", "kernel.shmall", "kernel.shmmax",
-                                     "kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+  static const char *const ipc[]
+      = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem", "kernel.shmall",
+          "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced", NULL };
   for (size_t i = 0; l && l->sysctl_keys && l->sysctl_keys[i]; i++)
     {
       const char *k = l->sysctl_keys[i];
@@ -234,11 +233,11 @@ validate_sysctls (const struct oci_linux *l, berth_error_t *err)
       else if (strcmp (k, "kernel.hostname") == 0 || strcmp (k, "kernel.domainname") == 0)
         need = "uts";
       if (need == NULL)
-        return berth_make_error (err, EINVAL, "sysctl `%s` is not allowed: it is not namespaced", k);
+        return berth_make_error (err, EINVAL, "sysctl `%s` is not allowed: it is not namespaced",
+                                 k);
       if (!has_ns (l, need))
-        return berth_make_error (err, EINVAL,
-                                 "sysctl `%s` is not allowed: the container has no %s namespace",
-                                 k, need);
+        return berth_make_error (
+            err, EINVAL, "sysctl `%s` is not allowed: the container has no %s namespace", k, need);
       if (strstr (k, "..") || strchr (k, '/'))
         return berth_make_error (err, EINVAL, "invalid sysctl `%s`", k);
     }
@@ -277,18 +276,21 @@ spawn_prepare (struct spawn *sp, const struct oci_config *c, const struct spawn_
      from the parent).  User is joined first (plan_namespaces).  */
   sp->args.cgroup_by_runtime = (sp->new_flags & CLONE_NEWUSER)
                                || (sp->args.n_join > 0 && sp->args.join_flags[0] == CLONE_NEWUSER);
-  sp->args.hooks_runtime = c->hooks && (c->hooks->n_hooks[OCI_HOOK_PRESTART]
-                                        || c->hooks->n_hooks[OCI_HOOK_CREATE_RUNTIME]);
+  sp->args.hooks_runtime
+      = c->hooks
+        && (c->hooks->n_hooks[OCI_HOOK_PRESTART] || c->hooks->n_hooks[OCI_HOOK_CREATE_RUNTIME]);
   if (c->process && c->process->terminal)
     {
       if (o->console_socket == NULL)
-        return berth_make_error (err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+        return berth_make_error (
+            err, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
       sp->args.console_fd = console_connect (o->console_socket, 3 + o->preserve_fds, err);
       if (sp->args.console_fd < 0)
         return -1;
     }
   else if (o->console_socket)
-    return berth_make_error (err, EINVAL, "cannot use console socket if runc will not detach or allocate tty");
+    return berth_make_error (err, EINVAL,
+                             "cannot use console socket if runc will not detach or allocate tty");
   if (o->fifo_path)
     {
       int fd = open (o->fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

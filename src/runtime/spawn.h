@@ -11,7 +11,7 @@ struct spawn_opts
   const char *bundle; /* absolute */
   const char *rootfs; /* absolute */
   const char *console_socket;
-  const char *fifo_path; /* create only */
+  const char *fifo_path;     /* create only */
   const char *seccomp_cache; /* dir of compiled filters, or NULL */
   bool no_pivot;
   bool no_new_keyring;

@@ -63,7 +63,8 @@ state_to_object (const struct runtime_state *s, bool internal)
   json_object_object_add (o, "id", json_object_new_string (s->id));
   if (!internal)
     json_object_object_add (o, "status", json_object_new_string (runtime_status_name (s->status)));
-  json_object_object_add (o, "pid", json_object_new_int (s->status == RUNTIME_STOPPED && !internal ? 0 : s->pid));
+  json_object_object_add (
+      o, "pid", json_object_new_int (s->status == RUNTIME_STOPPED && !internal ? 0 : s->pid));
   json_object_object_add (o, "bundle", json_object_new_string (s->bundle ? s->bundle : ""));
   json_object_object_add (o, "rootfs", json_object_new_string (s->rootfs ? s->rootfs : ""));
   json_object_object_add (o, "created", json_object_new_string (s->created ? s->created : ""));
@@ -81,8 +82,9 @@ char *
 runtime_state_to_json (const struct runtime_state *s, bool pretty)
 {
   json_object *o = state_to_object (s, false);
-  int flags = JSON_C_TO_STRING_NOSLASHESCAPE
-              | (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+  int flags
+      = JSON_C_TO_STRING_NOSLASHESCAPE
+        | (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
   char *r = xstrdup (json_object_to_json_string_ext (o, flags));
   json_object_put (o);
   return r;
@@ -148,8 +150,8 @@ state_status (struct runtime_ctx *ctx, const struct runtime_state *s, struct cgr
   unsigned long long start = 0;
   char st = 0;
 
-  if (s->pid <= 0 || state_proc_stat (s->pid, &start, &st) < 0 || start != s->starttime
-      || st == 'Z' || st == 'X')
+  if (s->pid <= 0 || state_proc_stat (s->pid, &start, &st) < 0 || start != s->starttime || st == 'Z'
+      || st == 'X')
     return RUNTIME_STOPPED;
   {
     cleanup_free char *fifo = xasprintf ("%s/%s/exec.fifo", ctx->root, s->id);
@@ -175,8 +177,9 @@ parse_state (json_object *o, const char *id, struct runtime_state *s, char **cgr
       || bjson_get_string (o, "", "owner", &s->owner, err) < 0
       || bjson_get_int64 (o, "", "pid", &pid, err) < 0
       || bjson_get_uint64 (o, "", "starttime", &start, err) < 0
-      || bjson_get_string_map (o, "", "annotations", &s->annotation_keys,
-                               &s->annotation_values, err) < 0
+      || bjson_get_string_map (o, "", "annotations", &s->annotation_keys, &s->annotation_values,
+                               err)
+             < 0
       || (cgroup && bjson_get_string (o, "", "cgroup", cgroup, err) < 0))
     return berth_error_wrap (err, "state of container `%s`", id);
   if (s->id == NULL)

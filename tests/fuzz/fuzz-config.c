@@ -26,8 +26,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (err != NULL || c->oci_version == NULL)
     __builtin_trap ();
   /* The guarantees the runtime relies on without re-checking.  */
-  if (c->process && (c->process->args == NULL || c->process->args[0] == NULL
-                     || c->process->cwd == NULL || c->process->cwd[0] != '/'))
+  if (c->process
+      && (c->process->args == NULL || c->process->args[0] == NULL || c->process->cwd == NULL
+          || c->process->cwd[0] != '/'))
     __builtin_trap ();
   oci_config_free (c);
   return 0;

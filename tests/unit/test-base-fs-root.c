@@ -255,16 +255,20 @@ test_create_file (void **state)
   assert_is (t, fs_root_create_file (t->rootfd, "a/b/..", 0644, &err), "a");
 }
 
-#define BOTH(fn)                                                               \
-  cmocka_unit_test_setup_teardown (fn, setup_openat2, teardown),               \
+#define BOTH(fn)                                                                                   \
+  cmocka_unit_test_setup_teardown (fn, setup_openat2, teardown),                                   \
       cmocka_unit_test_setup_teardown (fn, setup_walk, teardown)
 
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    BOTH (test_plain_and_links), BOTH (test_escapes_are_clamped), BOTH (test_loops_and_nofollow),
-    BOTH (test_no_symlinks),     BOTH (test_create),              BOTH (test_mkdir_p),
+    BOTH (test_plain_and_links),
+    BOTH (test_escapes_are_clamped),
+    BOTH (test_loops_and_nofollow),
+    BOTH (test_no_symlinks),
+    BOTH (test_create),
+    BOTH (test_mkdir_p),
     BOTH (test_create_file),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

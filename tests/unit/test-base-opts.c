@@ -148,7 +148,8 @@ test_errors (void **state)
   assert_true (parse ("--preserve-fds x", 0, &o, &args, NULL) < 0);
   assert_string_equal (msg, "invalid value \"x\" for flag -preserve-fds: parse error");
   assert_true (parse ("--preserve-fds 99999999999", 0, &o, &args, NULL) < 0);
-  assert_string_equal (msg, "invalid value \"99999999999\" for flag -preserve-fds: value out of range");
+  assert_string_equal (msg,
+                       "invalid value \"99999999999\" for flag -preserve-fds: value out of range");
   assert_true (parse ("--blkio-weight -1", 0, &o, &args, NULL) < 0);
   assert_true (parse ("---x", 0, &o, &args, NULL) < 0);
   assert_string_equal (msg, "bad flag syntax: ---x");
@@ -225,8 +226,8 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_forms),  cmocka_unit_test (test_stop_and_reorder),
-    cmocka_unit_test (test_errors), cmocka_unit_test (test_help),
+    cmocka_unit_test (test_forms),     cmocka_unit_test (test_stop_and_reorder),
+    cmocka_unit_test (test_errors),    cmocka_unit_test (test_help),
     cmocka_unit_test (test_help_text), cmocka_unit_test (test_sizes),
   };
   int r = cmocka_run_group_tests (tests, NULL, NULL);

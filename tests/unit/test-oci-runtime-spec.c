@@ -202,7 +202,8 @@ test_everything (void **state)
       "'throttleReadIOPSDevice':[{'major':4,'minor':5,'rate':6}]},"
       "'network':{},'unified':{'memory.high':'max','io.weight':'default 100'},"
       "'devices':[{'allow':true,'type':'a','access':''}]},"
-      "'seccomp':{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':1,'flags':['SECCOMP_FILTER_FLAG_LOG'],"
+      "'seccomp':{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':1,'flags':['SECCOMP_FILTER_"
+      "FLAG_LOG'],"
       "'listenerPath':'/run/l','listenerMetadata':'m','syscalls':[{'names':['clone'],"
       "'action':'SCMP_ACT_ALLOW','errnoRet':38,'args':[{'index':0,'value':2080505856,"
       "'valueTwo':0,'op':'SCMP_CMP_MASKED_EQ'}]}]},"
@@ -516,7 +517,8 @@ test_wrong_types (void **state)
          "'action':'B','args':[{'index':0,'value':1,'valueTwo':'2','op':'E'}]}]}}}",
          "config.json: `linux.seccomp.syscalls[0].args[0].valueTwo`: expected an unsigned "
          "integer");
-  fails ("{" V ",'linux':{'maskedPaths':[1]}}", "config.json: `linux.maskedPaths[0]`: expected a string");
+  fails ("{" V ",'linux':{'maskedPaths':[1]}}",
+         "config.json: `linux.maskedPaths[0]`: expected a string");
   fails ("{" V ",'linux':{'personality':{'domain':'LINUX','flags':'x'}}}",
          "config.json: `linux.personality.flags`: expected an array");
   fails ("{" V ",'linux':{'resources':{'network':{'classID':-1}}}}",
@@ -768,14 +770,14 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_spec_example),  cmocka_unit_test (test_everything),
-    cmocka_unit_test (test_minimal),       cmocka_unit_test (test_unknown_fields),
-    cmocka_unit_test (test_not_json),      cmocka_unit_test (test_required),
-    cmocka_unit_test (test_rlimits),       cmocka_unit_test (test_namespaces),
-    cmocka_unit_test (test_hooks),         cmocka_unit_test (test_devices),
+    cmocka_unit_test (test_spec_example),   cmocka_unit_test (test_everything),
+    cmocka_unit_test (test_minimal),        cmocka_unit_test (test_unknown_fields),
+    cmocka_unit_test (test_not_json),       cmocka_unit_test (test_required),
+    cmocka_unit_test (test_rlimits),        cmocka_unit_test (test_namespaces),
+    cmocka_unit_test (test_hooks),          cmocka_unit_test (test_devices),
     cmocka_unit_test (test_linux_required), cmocka_unit_test (test_wrong_types),
-    cmocka_unit_test (test_numbers),       cmocka_unit_test (test_strings),
-    cmocka_unit_test (test_default_spec),  cmocka_unit_test (test_process_only),
+    cmocka_unit_test (test_numbers),        cmocka_unit_test (test_strings),
+    cmocka_unit_test (test_default_spec),   cmocka_unit_test (test_process_only),
     cmocka_unit_test (test_resources_only), cmocka_unit_test (test_long_path),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

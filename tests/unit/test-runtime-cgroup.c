@@ -30,7 +30,7 @@
 static void
 test_shares_to_weight (void **state)
 {
-  (void)state;
+  (void) state;
   assert_int_equal (cgroup_shares_to_weight (0), 0);
   assert_int_equal (cgroup_shares_to_weight (1), 1);
   assert_int_equal (cgroup_shares_to_weight (2), 1);
@@ -56,7 +56,7 @@ test_swap (void **state)
   berth_error_t err = NULL;
   int64_t v;
   bool set;
-  (void)state;
+  (void) state;
 
   assert_int_equal (cgroup_swap_to_v2 (-1, 100, &v, &set, &err), 0);
   assert_true (set && v == -1);
@@ -83,7 +83,7 @@ test_fmt (void **state)
 {
   char buf[64];
   struct oci_cpu c = { 0 };
-  (void)state;
+  (void) state;
 
   assert_string_equal (cgroup_fmt_limit (-1, buf, sizeof buf), "max");
   assert_string_equal (cgroup_fmt_limit (0, buf, sizeof buf), "0");
@@ -108,7 +108,7 @@ test_hugepage_name (void **state)
     const char *name;
   } t[] = { { 2048, "2MB" },      { 1048576, "1GB" }, { 64, "64KB" },    { 32768, "32MB" },
             { 16777216, "16GB" }, { 512, "512KB" },   { 1536, "1536KB" } };
-  (void)state;
+  (void) state;
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     {
       char *n = cgroup_hugepage_name (t[i].kib);
@@ -139,7 +139,7 @@ test_parse_mountinfo (void **state)
   struct cgroup_mount *m = NULL;
   size_t n = 0;
   berth_error_t err = NULL;
-  (void)state;
+  (void) state;
 
   assert_int_equal (cgroup_parse_mountinfo (mountinfo, &m, &n, &err), 0);
   assert_int_equal (n, 7); /* the second mount of cpu is ignored */
@@ -169,7 +169,7 @@ test_parse_proc_cgroup (void **state)
   struct cgroup_proc_entry *e = NULL;
   size_t n = 0;
   berth_error_t err = NULL;
-  (void)state;
+  (void) state;
 
   assert_int_equal (cgroup_parse_proc_cgroup ("9:name=systemd:/\n4:memory:/process_api/cd\n"
                                               "2:cpu,cpuacct:/a:b\n0::/user.slice\n",
@@ -213,7 +213,7 @@ static void
 test_resolve_path (void **state)
 {
   berth_error_t err = NULL;
-  (void)state;
+  (void) state;
 
   check_resolve (NULL, "c1", "/process_api/x", "/process_api/x/c1"); /* runc's default */
   check_resolve ("", "c1", "/", "/c1");
@@ -240,7 +240,7 @@ static void
 test_dir_and_saved (void **state)
 {
   char *s;
-  (void)state;
+  (void) state;
 
   s = cgroup_dir_of ("/sys/fs/cgroup/memory", "/", "/a/b");
   assert_string_equal (s, "/sys/fs/cgroup/memory/a/b");
@@ -277,7 +277,7 @@ test_dir_and_saved (void **state)
 static struct oci_device_cgroup
 oci_rule (bool allow, const char *type, int64_t maj, int64_t min, const char *access)
 {
-  struct oci_device_cgroup d = { .allow = allow, .type = (char *)type, .access = (char *)access };
+  struct oci_device_cgroup d = { .allow = allow, .type = (char *) type, .access = (char *) access };
   d.has_major = maj != -2, d.major = maj;
   d.has_minor = min != -2, d.minor = min;
   return d;
@@ -290,7 +290,7 @@ test_dev_rule_v1 (void **state)
   berth_error_t err = NULL;
   char buf[64];
   struct oci_device_cgroup d;
-  (void)state;
+  (void) state;
 
   d = oci_rule (true, "c", 1, 3, "rwm");
   assert_int_equal (cgroup_dev_rule_from_oci (&d, &r, &err), 0);
@@ -324,7 +324,7 @@ static void
 test_dev_set (void **state)
 {
   struct cgroup_dev_set s = { 0 };
-  (void)state;
+  (void) state;
   const struct cgroup_dev_rule r1[] = {
     { 'a', -1, -1, 7, false },
     { 'c', 1, 5, CGROUP_DEV_ACC_R, true },
@@ -382,7 +382,7 @@ run_bpf (const struct bpf_insn *p, size_t n, unsigned type, unsigned access, uns
   while (pc < n)
     {
       const struct bpf_insn *i = &p[pc++];
-      uint64_t src = (BPF_SRC (i->code) == BPF_X) ? r[i->src_reg] : (uint64_t)(int64_t)i->imm;
+      uint64_t src = (BPF_SRC (i->code) == BPF_X) ? r[i->src_reg] : (uint64_t) (int64_t) i->imm;
       switch (BPF_CLASS (i->code))
         {
         case BPF_LDX:
@@ -391,11 +391,11 @@ run_bpf (const struct bpf_insn *p, size_t n, unsigned type, unsigned access, uns
           break;
         case BPF_ALU:
           if (BPF_OP (i->code) == BPF_AND)
-            r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & src);
+            r[i->dst_reg] = (uint32_t) (r[i->dst_reg] & src);
           else if (BPF_OP (i->code) == BPF_RSH)
-            r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> src;
+            r[i->dst_reg] = (uint32_t) r[i->dst_reg] >> src;
           else if (BPF_OP (i->code) == BPF_MOV)
-            r[i->dst_reg] = (uint32_t)src;
+            r[i->dst_reg] = (uint32_t) src;
           else
             fail ();
           break;
@@ -405,10 +405,10 @@ run_bpf (const struct bpf_insn *p, size_t n, unsigned type, unsigned access, uns
           break;
         case BPF_JMP:
           if (BPF_OP (i->code) == BPF_EXIT)
-            return (int)r[0];
+            return (int) r[0];
           if ((BPF_OP (i->code) == BPF_JNE && r[i->dst_reg] != src)
               || (BPF_OP (i->code) == BPF_JEQ && r[i->dst_reg] == src))
-            pc += (size_t)i->off;
+            pc += (size_t) i->off;
           break;
         default:
           fail ();
@@ -431,7 +431,7 @@ test_bpf_program (void **state)
   struct bpf_insn *p = NULL;
   size_t n = 0;
   berth_error_t err = NULL;
-  (void)state;
+  (void) state;
 
   const struct cgroup_dev_rule allow[] = {
     { 'a', -1, -1, 7, false },
@@ -484,7 +484,7 @@ random_name (const char *prefix)
 {
   struct timespec ts;
   clock_gettime (CLOCK_REALTIME, &ts);
-  return xasprintf ("%s-%d-%lx", prefix, (int)getpid (), (unsigned long)ts.tv_nsec);
+  return xasprintf ("%s-%d-%lx", prefix, (int) getpid (), (unsigned long) ts.tv_nsec);
 }
 
 static pid_t
@@ -525,7 +525,7 @@ test_real_lifecycle (void **state)
   size_t n = 0;
   char *v;
   cleanup_free char *memdir = NULL;
-  (void)state;
+  (void) state;
 
   if (!is_root ())
     skip ();
@@ -574,11 +574,11 @@ test_real_bad_value_leaves_nothing (void **state)
 {
   berth_error_t err = NULL;
   cleanup_free char *name = random_name ("berth-unit-bad");
-  cleanup_free char *path = xasprintf ("/berth-unit-parent-%d/%s", (int)getpid (), name);
-  struct oci_cpu cpu = { .cpus = (char *)"4095" };
+  cleanup_free char *path = xasprintf ("/berth-unit-parent-%d/%s", (int) getpid (), name);
+  struct oci_cpu cpu = { .cpus = (char *) "4095" };
   struct oci_resources r = { .cpu = &cpu };
   struct cgroup *cg;
-  (void)state;
+  (void) state;
 
   if (!is_root ())
     skip ();
@@ -607,7 +607,7 @@ test_real_bad_value_leaves_nothing (void **state)
 static double
 elapsed_us (const struct timespec *a, const struct timespec *b)
 {
-  return ((double)(b->tv_sec - a->tv_sec) * 1e9 + (double)(b->tv_nsec - a->tv_nsec)) / 1e3;
+  return ((double) (b->tv_sec - a->tv_sec) * 1e9 + (double) (b->tv_nsec - a->tv_nsec)) / 1e3;
 }
 
 static void
@@ -617,7 +617,7 @@ test_real_timing (void **state)
   struct timespec a, b, c;
   const int rounds = 50;
   double create = 0, total = 0;
-  (void)state;
+  (void) state;
 
   if (!is_root ())
     skip ();
@@ -695,7 +695,7 @@ run_in (const char *dir)
       bpf_child (p[0]);
     }
   close (p[0]);
-  snprintf (buf, sizeof buf, "%d", (int)pid);
+  snprintf (buf, sizeof buf, "%d", (int) pid);
   assert_int_equal (cgroup_write (dir, "cgroup.procs", buf, NULL), 0);
   assert_int_equal (write (p[1], "x", 1), 1);
   close (p[1]);
@@ -717,7 +717,7 @@ test_real_bpf_devices (void **state)
   size_t n = 0;
   const struct cgroup_dev_rule only_null[] = { { 'a', -1, -1, 7, false }, { 'c', 1, 3, 7, true } };
   const struct cgroup_dev_rule both[] = { { 'c', 1, 5, CGROUP_DEV_ACC_R, true } };
-  (void)state;
+  (void) state;
 
   if (!is_root () || mnt == NULL)
     skip ();
@@ -748,9 +748,9 @@ test_real_bpf_devices (void **state)
     uint32_t ids[8];
     union bpf_attr attr;
     memset (&attr, 0, sizeof attr);
-    attr.query.target_fd = (uint32_t)dfd;
+    attr.query.target_fd = (uint32_t) dfd;
     attr.query.attach_type = BPF_CGROUP_DEVICE;
-    attr.query.prog_ids = (uint64_t)(uintptr_t)ids;
+    attr.query.prog_ids = (uint64_t) (uintptr_t) ids;
     attr.query.prog_cnt = 8;
     assert_int_equal (syscall (__NR_bpf, BPF_PROG_QUERY, &attr, sizeof attr), 0);
     assert_int_equal (attr.query.prog_cnt, 1);

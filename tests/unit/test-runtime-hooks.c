@@ -40,8 +40,11 @@ run_sh (enum oci_hook_kind kind, const char *script, char **env, int timeout, co
         berth_error_t *err)
 {
   char *args[] = { (char *) "sh", (char *) "-c", (char *) script, NULL };
-  struct oci_hook h = { .path = (char *) "/bin/sh", .args = args, .env = env,
-                        .has_timeout = timeout > 0, .timeout = timeout };
+  struct oci_hook h = { .path = (char *) "/bin/sh",
+                        .args = args,
+                        .env = env,
+                        .has_timeout = timeout > 0,
+                        .timeout = timeout };
   struct oci_hooks hooks = { 0 };
   hooks.hooks[kind] = &h;
   hooks.n_hooks[kind] = 1;
@@ -171,8 +174,7 @@ test_no_fd_leak (void **state)
   berth_error_t err = NULL;
   (void) state;
   assert_int_equal (high, 77);
-  assert_int_equal (run_sh (OCI_HOOK_PRESTART, "[ ! -e /proc/$$/fd/77 ]", NULL, 5, "{}", &err),
-                    0);
+  assert_int_equal (run_sh (OCI_HOOK_PRESTART, "[ ! -e /proc/$$/fd/77 ]", NULL, 5, "{}", &err), 0);
   assert_null (err);
   close (77);
   close (fd);
@@ -185,8 +187,8 @@ test_second_hook_fails (void **state)
   char *s1 = xasprintf ("touch %s", out);
   char *a1[] = { (char *) "sh", (char *) "-c", s1, NULL };
   char *a2[] = { (char *) "sh", (char *) "-c", (char *) "exit 1", NULL };
-  struct oci_hook h[2] = { { .path = (char *) "/bin/sh", .args = a1 },
-                           { .path = (char *) "/bin/sh", .args = a2 } };
+  struct oci_hook h[2]
+      = { { .path = (char *) "/bin/sh", .args = a1 }, { .path = (char *) "/bin/sh", .args = a2 } };
   struct oci_hooks hooks = { 0 };
   berth_error_t err = NULL;
   (void) state;
@@ -205,10 +207,10 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_state_on_stdin), cmocka_unit_test (test_env_and_args),
-    cmocka_unit_test (test_default_args),   cmocka_unit_test (test_exit_status),
-    cmocka_unit_test (test_timeout),        cmocka_unit_test (test_exec_failure),
-    cmocka_unit_test (test_no_sigpipe),     cmocka_unit_test (test_no_fd_leak),
+    cmocka_unit_test (test_state_on_stdin),    cmocka_unit_test (test_env_and_args),
+    cmocka_unit_test (test_default_args),      cmocka_unit_test (test_exit_status),
+    cmocka_unit_test (test_timeout),           cmocka_unit_test (test_exec_failure),
+    cmocka_unit_test (test_no_sigpipe),        cmocka_unit_test (test_no_fd_leak),
     cmocka_unit_test (test_second_hook_fails),
   };
   return cmocka_run_group_tests (tests, setup, teardown);

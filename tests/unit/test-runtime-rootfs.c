@@ -45,8 +45,8 @@ test_options_flags (void **state)
   (void) state;
   struct rootfs_mount_options o;
   parse (&o, (char *[]){ "rbind", "ro", "nosuid", "nodev", "noexec", "relatime", NULL });
-  assert_int_equal (o.flags, MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
-                                 | MS_RELATIME);
+  assert_int_equal (o.flags,
+                    MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME);
   assert_null (o.data);
   assert_int_equal (o.n_propagation, 0);
   rootfs_mount_options_release (&o);
@@ -177,12 +177,12 @@ teardown_bundle (void **state)
 
 #define OPTS(...) ((char *[]){ __VA_ARGS__, NULL })
 
-#define CHECK(cond)                                                            \
-  do                                                                           \
-    {                                                                          \
-      if (!(cond))                                                             \
-        return xasprintf ("line %d: %s (errno %d)", __LINE__, #cond, errno);   \
-    }                                                                          \
+#define CHECK(cond)                                                                                \
+  do                                                                                               \
+    {                                                                                              \
+      if (!(cond))                                                                                 \
+        return xasprintf ("line %d: %s (errno %d)", __LINE__, #cond, errno);                       \
+    }                                                                                              \
   while (0)
 
 static bool
@@ -221,7 +221,8 @@ check_inside (const char *hostside)
   /* root.readonly */
   CHECK (mkdir ("/newdir", 0755) < 0 && errno == EROFS);
   /* maskedPaths: a file gets /dev/null, a directory an empty ro tmpfs */
-  CHECK (stat ("/proc/timer_list", &st) == 0 && S_ISCHR (st.st_mode) && st.st_rdev == makedev (1, 3));
+  CHECK (stat ("/proc/timer_list", &st) == 0 && S_ISCHR (st.st_mode)
+         && st.st_rdev == makedev (1, 3));
   if (access ("/sys/firmware", F_OK) == 0)
     CHECK (is_fs ("/sys/firmware", TMPFS_MAGIC));
   CHECK (open ("/proc/sys/kernel/hostname", O_WRONLY | O_CLOEXEC) < 0 && errno == EROFS);
@@ -291,26 +292,46 @@ full_setup (void **state, bool fallback)
      compound literals must live in this block.  */
   size_t n = 0;
   m[n++] = (struct oci_mount){ .destination = "/proc", .type = "proc", .source = "proc" };
-  m[n++] = (struct oci_mount){ .destination = "/dev", .type = "tmpfs", .source = "tmpfs",
-                               .options = OPTS ("nosuid", "strictatime", "mode=755", "size=65536k") };
-  m[n++] = (struct oci_mount){ .destination = "/dev/pts", .type = "devpts", .source = "devpts",
+  m[n++]
+      = (struct oci_mount){ .destination = "/dev",
+                            .type = "tmpfs",
+                            .source = "tmpfs",
+                            .options = OPTS ("nosuid", "strictatime", "mode=755", "size=65536k") };
+  m[n++] = (struct oci_mount){ .destination = "/dev/pts",
+                               .type = "devpts",
+                               .source = "devpts",
                                .options = OPTS ("nosuid", "noexec", "newinstance", "ptmxmode=0666",
                                                 "mode=0620") };
-  m[n++] = (struct oci_mount){ .destination = "/dev/shm", .type = "tmpfs", .source = "shm",
+  m[n++] = (struct oci_mount){ .destination = "/dev/shm",
+                               .type = "tmpfs",
+                               .source = "shm",
                                .options = OPTS ("nosuid", "noexec", "nodev", "mode=1777") };
-  m[n++] = (struct oci_mount){ .destination = "/dev/mqueue", .type = "mqueue", .source = "mqueue",
+  m[n++] = (struct oci_mount){ .destination = "/dev/mqueue",
+                               .type = "mqueue",
+                               .source = "mqueue",
                                .options = OPTS ("nosuid", "noexec", "nodev") };
-  m[n++] = (struct oci_mount){ .destination = "/sys", .type = "sysfs", .source = "sysfs",
+  m[n++] = (struct oci_mount){ .destination = "/sys",
+                               .type = "sysfs",
+                               .source = "sysfs",
                                .options = OPTS ("nosuid", "noexec", "nodev", "ro") };
-  m[n++] = (struct oci_mount){ .destination = "/sys/fs/cgroup", .type = "cgroup",
-                               .source = "cgroup", .options = OPTS ("nosuid", "noexec", "ro") };
-  m[n++] = (struct oci_mount){ .destination = "/data", .type = "bind", .source = b->hostdata,
+  m[n++] = (struct oci_mount){ .destination = "/sys/fs/cgroup",
+                               .type = "cgroup",
+                               .source = "cgroup",
+                               .options = OPTS ("nosuid", "noexec", "ro") };
+  m[n++] = (struct oci_mount){ .destination = "/data",
+                               .type = "bind",
+                               .source = b->hostdata,
                                .options = OPTS ("rbind", "ro", "nosuid") };
-  m[n++] = (struct oci_mount){ .destination = "/rw", .source = b->hostdata,
+  m[n++] = (struct oci_mount){ .destination = "/rw",
+                               .source = b->hostdata,
                                .options = OPTS ("bind", "rw", "rprivate") };
-  m[n++] = (struct oci_mount){ .destination = "/etc/hostfile", .type = "bind",
-                               .source = b->hostfile, .options = OPTS ("bind", "ro") };
-  m[n++] = (struct oci_mount){ .destination = "/tmp", .type = "tmpfs", .source = "tmpfs",
+  m[n++] = (struct oci_mount){ .destination = "/etc/hostfile",
+                               .type = "bind",
+                               .source = b->hostfile,
+                               .options = OPTS ("bind", "ro") };
+  m[n++] = (struct oci_mount){ .destination = "/tmp",
+                               .type = "tmpfs",
+                               .source = "tmpfs",
                                .options = OPTS ("tmpcopyup", "size=1m") };
   m[n++] = (struct oci_mount){ .destination = "/escape/sub", .type = "tmpfs", .source = "tmpfs" };
   c.mounts = m;

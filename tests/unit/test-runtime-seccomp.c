@@ -106,7 +106,7 @@ load (const struct oci_seccomp *s, bool nnp, char *msg, size_t size)
 static int
 child_errno_actions (void *arg, char *msg, size_t size)
 {
-  (void)arg;
+  (void) arg;
   char *mk[] = { "mkdir", NULL }, *rm[] = { "rmdir", NULL };
   struct oci_seccomp_syscall sc[] = {
     { .names = mk, .action = "SCMP_ACT_ERRNO" },
@@ -127,7 +127,7 @@ child_errno_actions (void *arg, char *msg, size_t size)
 static void
 test_errno_actions (void **state)
 {
-  (void)state;
+  (void) state;
   expect_exit0 (child_errno_actions, NULL);
 }
 
@@ -142,7 +142,7 @@ child_kill (void *arg, char *msg, size_t size)
 {
   const struct kill_case *k = arg;
   char *names[] = { "getppid", NULL };
-  struct oci_seccomp_syscall sc[] = { { .names = names, .action = (char *)k->action } };
+  struct oci_seccomp_syscall sc[] = { { .names = names, .action = (char *) k->action } };
   struct oci_seccomp s = { .default_action = "SCMP_ACT_ALLOW", .syscalls = sc, .n_syscalls = 1 };
 
   if (load (&s, true, msg, size) < 0)
@@ -163,10 +163,10 @@ test_kill_actions (void **state)
   };
   char msg[1024];
 
-  (void)state;
+  (void) state;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     {
-      int st = in_child (child_kill, (void *)&cases[i], msg, sizeof msg);
+      int st = in_child (child_kill, (void *) &cases[i], msg, sizeof msg);
       if (cases[i].signal)
         {
           if (!WIFSIGNALED (st) || WTERMSIG (st) != cases[i].signal)
@@ -182,7 +182,7 @@ test_kill_actions (void **state)
 static int
 child_trace (void *arg, char *msg, size_t size)
 {
-  (void)arg;
+  (void) arg;
   char *names[] = { "getppid", NULL };
   struct oci_seccomp_syscall sc[] = {
     { .names = names, .action = "SCMP_ACT_TRACE", .has_errno_ret = true, .errno_ret = 5 },
@@ -198,7 +198,7 @@ child_trace (void *arg, char *msg, size_t size)
 static void
 test_trace (void **state)
 {
-  (void)state;
+  (void) state;
   expect_exit0 (child_trace, NULL);
 }
 
@@ -207,7 +207,7 @@ test_trace (void **state)
 static int
 child_default_errno (void *arg, char *msg, size_t size)
 {
-  (void)arg;
+  (void) arg;
   /* ASan, when built in, needs a few more on its way out.  */
   char *allow[]
       = { "exit_group", "exit",    "write",        "sigaltstack",    "mmap",   "munmap",
@@ -231,7 +231,7 @@ child_default_errno (void *arg, char *msg, size_t size)
 static void
 test_default_errno (void **state)
 {
-  (void)state;
+  (void) state;
   expect_exit0 (child_default_errno, NULL);
 }
 
@@ -250,7 +250,7 @@ child_op (void *arg, char *msg, size_t size)
   const struct op_case *c = arg;
   char *names[] = { "dup", NULL };
   struct oci_seccomp_arg a[]
-      = { { .index = 0, .value = c->value, .value_two = c->value_two, .op = (char *)c->op } };
+      = { { .index = 0, .value = c->value, .value_two = c->value_two, .op = (char *) c->op } };
   struct oci_seccomp_syscall sc[] = { { .names = names,
                                         .action = "SCMP_ACT_ERRNO",
                                         .has_errno_ret = true,
@@ -285,9 +285,9 @@ test_arg_ops (void **state)
     { "SCMP_CMP_MASKED_EQ", 1, 1, { 0, 1, 0 } },
   };
 
-  (void)state;
+  (void) state;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    expect_exit0 (child_op, (void *)&cases[i]);
+    expect_exit0 (child_op, (void *) &cases[i]);
 }
 
 /* Two args on different indexes are ANDed; two on the same index become two
@@ -295,7 +295,7 @@ test_arg_ops (void **state)
 static int
 child_multi_args (void *arg, char *msg, size_t size)
 {
-  (void)arg;
+  (void) arg;
   char *d3[] = { "dup3", NULL }, *d[] = { "dup", NULL };
   struct oci_seccomp_arg and_[] = { { .index = 0, .value = 900, .op = "SCMP_CMP_EQ" },
                                     { .index = 1, .value = 100, .op = "SCMP_CMP_GT" } };
@@ -331,7 +331,7 @@ child_multi_args (void *arg, char *msg, size_t size)
 static void
 test_multi_args (void **state)
 {
-  (void)state;
+  (void) state;
   expect_exit0 (child_multi_args, NULL);
 }
 
@@ -340,7 +340,7 @@ test_multi_args (void **state)
 static int
 child_unknown_syscall (void *arg, char *msg, size_t size)
 {
-  (void)arg;
+  (void) arg;
   char *names[] = { "berth_future_syscall", "mkdir", "another_one_2099", NULL };
   char *arches[]
       = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_LOONGARCH64", NULL };
@@ -364,7 +364,7 @@ child_unknown_syscall (void *arg, char *msg, size_t size)
 static void
 test_unknown_syscall_skipped (void **state)
 {
-  (void)state;
+  (void) state;
   expect_exit0 (child_unknown_syscall, NULL);
 }
 
@@ -393,7 +393,7 @@ test_no_new_privs (void **state)
 {
   struct nnp_case cases[] = { { true, true }, { false, true }, { true, false } };
 
-  (void)state;
+  (void) state;
   for (size_t i = 0; i < 3; i++)
     {
       /* A filter without no_new_privs needs CAP_SYS_ADMIN.  */
@@ -433,7 +433,7 @@ test_errors (void **state)
   char *flags[] = { "SECCOMP_FILTER_FLAG_NOPE", NULL };
   berth_error_t err = NULL;
 
-  (void)state;
+  (void) state;
   expect_invalid (&s, "seccomp: unknown action `SCMP_ACT_FOO` in `linux.seccomp.syscalls[3]`");
   sc[3].action = "SCMP_ACT_ALLOW";
   assert_int_equal (seccomp_validate (&s, &err), 0);
@@ -484,7 +484,7 @@ test_flag_wait_killable (void **state)
   struct oci_seccomp s = { .default_action = "SCMP_ACT_ALLOW", .flags = flags };
   berth_error_t err = NULL;
 
-  (void)state;
+  (void) state;
   /* Passed to seccomp(2) as they are, whatever libseccomp knows.  */
   assert_int_equal (seccomp_validate (&s, &err), 0);
 }
@@ -499,7 +499,7 @@ test_notify_checks (void **state)
   struct oci_seccomp s = { .default_action = "SCMP_ACT_ALLOW", .syscalls = sc, .n_syscalls = 1 };
   berth_error_t err = NULL;
 
-  (void)state;
+  (void) state;
   expect_invalid (&s, "seccomp: `SCMP_ACT_NOTIFY` needs `linux.seccomp.listenerPath`");
   s.listener_path = "/run/agent.sock";
   assert_int_equal (seccomp_validate (&s, &err), 0);
@@ -536,7 +536,7 @@ child_notify (void *arg, char *msg, size_t size)
   struct oci_seccomp s = { .default_action = "SCMP_ACT_ALLOW",
                            .syscalls = sc,
                            .n_syscalls = 1,
-                           .listener_path = (char *)c->path,
+                           .listener_path = (char *) c->path,
                            .listener_metadata = "meta",
                            .flags = flags };
   char *ak[] = { "k", NULL }, *av[] = { "v", NULL };
@@ -607,12 +607,12 @@ test_notify_roundtrip (void **state)
   int lfd, p[2], status;
   pid_t pid;
 
-  (void)state;
+  (void) state;
   assert_non_null (mkdtemp (dir));
   snprintf (path, sizeof path, "%s/agent.sock", dir);
   strcpy (addr.sun_path, path);
   lfd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  assert_int_equal (bind (lfd, (struct sockaddr *)&addr, sizeof addr), 0);
+  assert_int_equal (bind (lfd, (struct sockaddr *) &addr, sizeof addr), 0);
   assert_int_equal (listen (lfd, 1), 0);
   assert_int_equal (pipe2 (p, O_CLOEXEC), 0);
   pid = fork ();
@@ -749,7 +749,7 @@ docker_rule (json_object *rule, struct oci_seccomp_syscall *sc)
   if (json_object_object_get_ex (rule, "errnoRet", &v))
     {
       sc->has_errno_ret = true;
-      sc->errno_ret = (uint32_t)json_object_get_int (v);
+      sc->errno_ret = (uint32_t) json_object_get_int (v);
     }
   if (json_object_object_get_ex (rule, "args", &v) && json_object_is_type (v, json_type_array))
     {
@@ -759,7 +759,7 @@ docker_rule (json_object *rule, struct oci_seccomp_syscall *sc)
         {
           json_object *a = json_object_array_get_idx (v, i), *f = NULL;
           json_object_object_get_ex (a, "index", &f);
-          sc->args[i].index = (uint32_t)json_object_get_int (f);
+          sc->args[i].index = (uint32_t) json_object_get_int (f);
           json_object_object_get_ex (a, "value", &f);
           sc->args[i].value = json_object_get_uint64 (f);
           if (json_object_object_get_ex (a, "valueTwo", &f))
@@ -802,7 +802,7 @@ docker_to_oci (json_object *root)
   if (json_object_object_get_ex (root, "defaultErrnoRet", &v))
     {
       s->has_default_errno_ret = true;
-      s->default_errno_ret = (uint32_t)json_object_get_int (v);
+      s->default_errno_ret = (uint32_t) json_object_get_int (v);
     }
   docker_arches (root, s);
   json_object_object_get_ex (root, "syscalls", &rules);
@@ -866,7 +866,7 @@ child_docker (void *arg, char *msg, size_t size)
 static int
 cmp_ll (const void *a, const void *b)
 {
-  long long x = *(const long long *)a, y = *(const long long *)b;
+  long long x = *(const long long *) a, y = *(const long long *) b;
   return (x > y) - (x < y);
 }
 
@@ -948,7 +948,7 @@ test_docker_default (void **state)
   long long runs[RUNS];
   char msg[1024];
 
-  (void)state;
+  (void) state;
   if (doc == NULL)
     fail_msg ("cannot read `%s`", path);
   s = docker_to_oci (doc);
@@ -1029,7 +1029,7 @@ test_cache_keys (void **state)
   int nf = 0;
   DIR *d;
 
-  (void)state;
+  (void) state;
   assert_non_null (mkdtemp (dir));
   compile_and_check (&a, dir, EXDEV);
   compile_and_check (&b, dir, EROFS);

@@ -98,7 +98,7 @@ can_setpcap (void)
 static void
 test_cap_names (void **state)
 {
-  (void)state;
+  (void) state;
   assert_int_equal (security_cap_from_name ("CAP_CHOWN"), CAP_CHOWN);
   assert_int_equal (security_cap_from_name ("CAP_SYS_ADMIN"), CAP_SYS_ADMIN);
   assert_int_equal (security_cap_from_name ("CAP_NET_BIND_SERVICE"), CAP_NET_BIND_SERVICE);
@@ -119,7 +119,7 @@ test_cap_names (void **state)
 static void
 test_cap_names_roundtrip (void **state)
 {
-  (void)state;
+  (void) state;
   for (int c = 0; c <= CAP_LAST_CAP; c++)
     {
       char *n = cap_to_name (c), upper[64];
@@ -127,7 +127,7 @@ test_cap_names_roundtrip (void **state)
 
       assert_non_null (n);
       for (i = 0; n[i] && i < sizeof upper - 1; i++)
-        upper[i] = (char)(n[i] >= 'a' && n[i] <= 'z' ? n[i] - 32 : n[i]);
+        upper[i] = (char) (n[i] >= 'a' && n[i] <= 'z' ? n[i] - 32 : n[i]);
       upper[i] = '\0';
       cap_free (n);
       assert_int_equal (security_cap_from_name (upper), c);
@@ -141,7 +141,7 @@ test_cap_unknown_name_error (void **state)
   struct oci_capabilities caps = { .bounding = bnd };
   berth_error_t err = NULL;
 
-  (void)state;
+  (void) state;
   /* Fails while resolving names, before touching the process.  */
   assert_true (security_apply_caps (&caps, &err) < 0);
   assert_string_equal (err->msg,
@@ -186,7 +186,7 @@ test_caps_check (void **state)
   char msg[1024];
   int st;
 
-  (void)state;
+  (void) state;
   assert_true (security_check_caps (&bad, &err) < 0);
   assert_string_equal (err->msg,
                        "unknown capability `CAP_BOGUS` in `process.capabilities.bounding[1]`");
@@ -210,7 +210,7 @@ test_apparmor_check (void **state)
 {
   berth_error_t err = NULL;
 
-  (void)state;
+  (void) state;
   assert_int_equal (security_check_apparmor (NULL, &err), 0);
   assert_int_equal (security_check_apparmor ("", &err), 0);
   assert_int_equal (security_apply_apparmor ("", &err), 0);
@@ -276,9 +276,9 @@ child_caps (void *arg, char *msg, size_t size)
     }
   snprintf (
       msg, size, "%016llx %016llx %016llx %016llx %016llx",
-      (unsigned long long)status_field ("CapBnd"), (unsigned long long)status_field ("CapEff"),
-      (unsigned long long)status_field ("CapPrm"), (unsigned long long)status_field ("CapInh"),
-      (unsigned long long)status_field ("CapAmb"));
+      (unsigned long long) status_field ("CapBnd"), (unsigned long long) status_field ("CapEff"),
+      (unsigned long long) status_field ("CapPrm"), (unsigned long long) status_field ("CapInh"),
+      (unsigned long long) status_field ("CapAmb"));
   return 0;
 }
 
@@ -290,12 +290,12 @@ check_caps (const struct caps_case *t)
 
   if (!can_setpcap ())
     skip ();
-  st = in_child (child_caps, (void *)t, msg, sizeof msg);
+  st = in_child (child_caps, (void *) t, msg, sizeof msg);
   if (!WIFEXITED (st) || WEXITSTATUS (st) != 0)
     fail_msg ("child failed (%d): %s", st, msg);
   snprintf (want, sizeof want, "%016llx %016llx %016llx %016llx %016llx",
-            (unsigned long long)t->bnd, (unsigned long long)t->eff, (unsigned long long)t->prm,
-            (unsigned long long)t->inh, (unsigned long long)t->amb);
+            (unsigned long long) t->bnd, (unsigned long long) t->eff, (unsigned long long) t->prm,
+            (unsigned long long) t->inh, (unsigned long long) t->amb);
   assert_string_equal (msg, want);
 }
 
@@ -310,7 +310,7 @@ test_caps_default_set (void **state)
   struct oci_capabilities caps = { .bounding = three, .effective = three, .permitted = three };
   struct caps_case t = { .caps = &caps, .dirty = true, .bnd = THREE, .eff = THREE, .prm = THREE };
 
-  (void)state;
+  (void) state;
   check_caps (&t);
 }
 
@@ -319,7 +319,7 @@ test_caps_null_drops_all (void **state)
 {
   struct caps_case t = { .caps = NULL, .dirty = true };
 
-  (void)state;
+  (void) state;
   check_caps (&t);
 }
 
@@ -339,7 +339,7 @@ test_caps_ambient (void **state)
                          .inh = BIT (CAP_KILL),
                          .amb = BIT (CAP_KILL) };
 
-  (void)state;
+  (void) state;
   check_caps (&t);
 }
 
@@ -355,7 +355,7 @@ test_caps_after_setresuid (void **state)
   struct caps_case t
       = { .caps = &caps, .uid = 65534, .bnd = b2 | BIT (CAP_SETUID), .eff = b2, .prm = b2 };
 
-  (void)state;
+  (void) state;
   check_caps (&t);
 }
 
@@ -375,8 +375,8 @@ child_rlimits (void *arg, char *msg, size_t size)
       return 1;
     }
   getrlimit (RLIMIT_NOFILE, &rl);
-  snprintf (msg, size, "%llu %llu", (unsigned long long)rl.rlim_cur,
-            (unsigned long long)rl.rlim_max);
+  snprintf (msg, size, "%llu %llu", (unsigned long long) rl.rlim_cur,
+            (unsigned long long) rl.rlim_max);
   return 0;
 }
 
@@ -389,7 +389,7 @@ test_rlimits_apply (void **state)
   char msg[1024];
   int st;
 
-  (void)state;
+  (void) state;
   st = in_child (child_rlimits, &p, msg, sizeof msg);
   assert_true (WIFEXITED (st));
   assert_int_equal (WEXITSTATUS (st), 0);
@@ -426,7 +426,7 @@ test_rlimits_above_hard_fails (void **state)
   char msg[1024];
   int st;
 
-  (void)state;
+  (void) state;
   st = in_child (child_rlimit_too_high, &p, msg, sizeof msg);
   assert_true (WIFEXITED (st));
   assert_int_equal (WEXITSTATUS (st), 1);
@@ -443,7 +443,7 @@ test_rlimits_unknown (void **state)
   berth_error_t err = NULL;
   struct rlimit before, after;
 
-  (void)state;
+  (void) state;
   getrlimit (RLIMIT_NOFILE, &before);
   assert_true (security_apply_rlimits (&p, &err) < 0);
   assert_string_equal (err->msg, "unknown rlimit `RLIMIT_BOGUS` in `process.rlimits[1].type`");
@@ -480,7 +480,7 @@ test_personality (void **state)
   char msg[256];
   int st;
 
-  (void)state;
+  (void) state;
   uname (&u);
   if (strcmp (u.machine, "x86_64") != 0)
     skip ();
@@ -499,7 +499,7 @@ test_personality_errors (void **state)
   struct oci_personality bad = { .domain = "LINUX64" }, fl = { .domain = "LINUX", .flags = flags };
   berth_error_t err = NULL;
 
-  (void)state;
+  (void) state;
   assert_true (security_apply_personality (&bad, &err) < 0);
   assert_string_equal (err->msg,
                        "unknown personality domain `LINUX64` in `linux.personality.domain`");

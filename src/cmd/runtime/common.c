@@ -15,8 +15,8 @@ rcmd_help (const struct rcmd *cmd, FILE *out)
 {
   bool has_opts = cmd->options && cmd->options[0].name;
 
-  fprintf (out, "NAME:\n   %s %s - %s\n\nUSAGE:\n   %s %s%s %s\n", RCMD_PROG, cmd->name,
-           cmd->usage, RCMD_PROG, cmd->name, has_opts ? " [command options]" : "",
+  fprintf (out, "NAME:\n   %s %s - %s\n\nUSAGE:\n   %s %s%s %s\n", RCMD_PROG, cmd->name, cmd->usage,
+           RCMD_PROG, cmd->name, has_opts ? " [command options]" : "",
            cmd->args_usage ? cmd->args_usage : "[arguments...]");
   if (cmd->description)
     fprintf (out, "\nDESCRIPTION:\n   %s\n", cmd->description);
@@ -30,8 +30,8 @@ rcmd_help (const struct rcmd *cmd, FILE *out)
 }
 
 int
-rcmd_parse (const struct rcmd *cmd, void *dest, int argc, char **argv, char ***args,
-            uint64_t *seen, berth_error_t *err)
+rcmd_parse (const struct rcmd *cmd, void *dest, int argc, char **argv, char ***args, uint64_t *seen,
+            berth_error_t *err)
 {
   int r = opts_parse (cmd->options, dest, argc, argv, cmd->no_reorder ? 0 : OPTS_REORDER, args,
                       seen, err);
@@ -68,8 +68,8 @@ rcmd_check_args (const struct rcmd *cmd, char **args, enum rcmd_nargs how, size_
     return 0;
   printf ("Incorrect Usage.\n\n");
   rcmd_help (cmd, stdout);
-  return berth_make_error (err, 0, "%s: \"%s\" requires %s %zu argument(s)", RCMD_PROG,
-                           cmd->name, what, n);
+  return berth_make_error (err, 0, "%s: \"%s\" requires %s %zu argument(s)", RCMD_PROG, cmd->name,
+                           what, n);
 }
 
 bool

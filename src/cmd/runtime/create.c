@@ -25,8 +25,7 @@ static const struct opt_def create_options[] = {
     "inherit the calling processes session key",
     NULL },
   { "preserve-fds", NULL, OPT_INT, F (preserve_fds),
-    "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
-    "0" },
+    "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0" },
   { NULL },
 };
 

@@ -45,14 +45,14 @@ cmd_delete (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv
 const struct rcmd rcmd_delete = {
   .name = "delete",
   .usage = "delete any resources held by the container often used with detached container",
-  .args_usage =
-      "<container-id>\n\n"
-      "Where \"<container-id>\" is the name for the instance of the container.\n\n"
-      "EXAMPLE:\n"
-      "For example, if the container id is \"ubuntu01\" and " RCMD_PROG " list currently shows the\n"
-      "status of \"ubuntu01\" as \"stopped\" the following will delete resources held for\n"
-      "\"ubuntu01\" removing \"ubuntu01\" from the " RCMD_PROG " list of containers:\n\n"
-      "       # " RCMD_PROG " delete ubuntu01",
+  .args_usage
+  = "<container-id>\n\n"
+    "Where \"<container-id>\" is the name for the instance of the container.\n\n"
+    "EXAMPLE:\n"
+    "For example, if the container id is \"ubuntu01\" and " RCMD_PROG " list currently shows the\n"
+    "status of \"ubuntu01\" as \"stopped\" the following will delete resources held for\n"
+    "\"ubuntu01\" removing \"ubuntu01\" from the " RCMD_PROG " list of containers:\n\n"
+    "       # " RCMD_PROG " delete ubuntu01",
   .options = delete_options,
   .run = cmd_delete,
 };

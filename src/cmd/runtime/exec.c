@@ -44,12 +44,10 @@ static const struct opt_def exec_options[] = {
     "set the no new privileges value for the process", NULL },
   { "cap", "c", OPT_STRV, F (cap), "add a capability to the bounding set for the process", NULL },
   { "preserve-fds", NULL, OPT_INT, F (preserve_fds),
-    "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
-    "0" },
+    "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0" },
   { "cgroup", NULL, OPT_STRV, F (cgroup),
     "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.", NULL },
-  { "ignore-paused", NULL, OPT_BOOL, F (ignore_paused), "allow exec in a paused container",
-    NULL },
+  { "ignore-paused", NULL, OPT_BOOL, F (ignore_paused), "allow exec in a paused container", NULL },
   { NULL },
 };
 
@@ -85,8 +83,8 @@ apply_user (struct oci_process *p, const struct exec_flags *f, berth_error_t *er
       uint32_t gid;
       if (parse_id ("additional-gids", f->additional_gids[i], &gid, err) < 0)
         return -1;
-      p->user.additional_gids = xrealloc (p->user.additional_gids,
-                                          (p->user.n_additional_gids + 1) * sizeof (uint32_t));
+      p->user.additional_gids
+          = xrealloc (p->user.additional_gids, (p->user.n_additional_gids + 1) * sizeof (uint32_t));
       p->user.additional_gids[p->user.n_additional_gids++] = gid;
     }
   return 0;
@@ -167,8 +165,9 @@ validate_process (const struct oci_process *p, berth_error_t *err)
   if (p->args == NULL || p->args[0] == NULL)
     return berth_make_error (err, 0, "args must not be empty");
   if (p->selinux_label && *p->selinux_label && access ("/sys/fs/selinux/enforce", F_OK) < 0)
-    return berth_make_error (err, 0, "SELinux label is specified in config, but SELinux is "
-                                          "disabled or not supported");
+    return berth_make_error (err, 0,
+                             "SELinux label is specified in config, but SELinux is "
+                             "disabled or not supported");
   return 0;
 }
 

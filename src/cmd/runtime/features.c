@@ -23,10 +23,11 @@ cmd_features (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **ar
 const struct rcmd rcmd_features = {
   .name = "features",
   .usage = "show the enabled features",
-  .description = "Show the enabled features.\n"
-                 "   The result is parsable as a JSON.\n"
-                 "   See https://github.com/opencontainers/runtime-spec/blob/main/features.md for the "
-                 "type definition.\n"
-                 "   The types are experimental and subject to change.",
+  .description
+  = "Show the enabled features.\n"
+    "   The result is parsable as a JSON.\n"
+    "   See https://github.com/opencontainers/runtime-spec/blob/main/features.md for the "
+    "type definition.\n"
+    "   The types are experimental and subject to change.",
   .run = cmd_features,
 };

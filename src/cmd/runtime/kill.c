@@ -18,8 +18,7 @@ static const struct opt_def kill_options[] = {
 };
 
 static int
-cmd_kill (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv,
-          berth_error_t *err)
+cmd_kill (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv, berth_error_t *err)
 {
   struct kill_flags f = { 0 };
   cleanup_free char **args = NULL;
@@ -41,13 +40,14 @@ cmd_kill (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv,
 const struct rcmd rcmd_kill = {
   .name = "kill",
   .usage = "kill sends the specified signal (default: SIGTERM) to the container's init process",
-  .args_usage = "<container-id> [signal]\n\n"
-                "Where \"<container-id>\" is the name for the instance of the container and\n"
-                "\"[signal]\" is the signal to be sent to the init process.\n\n"
-                "EXAMPLE:\n"
-                "For example, if the container id is \"ubuntu01\" the following will send a \"KILL\"\n"
-                "signal to the init process of the \"ubuntu01\" container:\n\n"
-                "       # " RCMD_PROG " kill ubuntu01 KILL",
+  .args_usage
+  = "<container-id> [signal]\n\n"
+    "Where \"<container-id>\" is the name for the instance of the container and\n"
+    "\"[signal]\" is the signal to be sent to the init process.\n\n"
+    "EXAMPLE:\n"
+    "For example, if the container id is \"ubuntu01\" the following will send a \"KILL\"\n"
+    "signal to the init process of the \"ubuntu01\" container:\n\n"
+    "       # " RCMD_PROG " kill ubuntu01 KILL",
   .options = kill_options,
   .run = cmd_kill,
 };

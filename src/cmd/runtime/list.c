@@ -18,8 +18,8 @@ struct list_flags
 };
 
 static const struct opt_def list_options[] = {
-  { "format", "f", OPT_STRING, offsetof (struct list_flags, format),
-    "select one of: table or json", "\"table\"" },
+  { "format", "f", OPT_STRING, offsetof (struct list_flags, format), "select one of: table or json",
+    "\"table\"" },
   { "quiet", "q", OPT_BOOL, offsetof (struct list_flags, quiet), "display only container IDs",
     NULL },
   { NULL },
@@ -81,9 +81,9 @@ print_json (struct runtime_state **v, berth_error_t *err)
       if (o)
         json_object_array_add (a, o);
     }
-  r = rcmd_print_line (json_object_to_json_string_ext (a, JSON_C_TO_STRING_PLAIN
-                                                             | JSON_C_TO_STRING_NOSLASHESCAPE),
-                       err);
+  r = rcmd_print_line (
+      json_object_to_json_string_ext (a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+      err);
   json_object_put (a);
   return r;
 }

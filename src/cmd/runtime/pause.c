@@ -26,8 +26,9 @@ const struct rcmd rcmd_pause = {
   .args_usage = "<container-id>\n\n"
                 "Where \"<container-id>\" is the name for the instance of the container to be\n"
                 "paused. ",
-  .description = "The pause command suspends all processes in the instance of the container.\n\n"
-                 "Use " RCMD_PROG " list to identify instances of containers and their current status.",
+  .description
+  = "The pause command suspends all processes in the instance of the container.\n\n"
+    "Use " RCMD_PROG " list to identify instances of containers and their current status.",
   .run = cmd_pause_resume,
 };
 
@@ -37,7 +38,8 @@ const struct rcmd rcmd_resume = {
   .args_usage = "<container-id>\n\n"
                 "Where \"<container-id>\" is the name for the instance of the container to be\n"
                 "resumed.",
-  .description = "The resume command resumes all processes in the instance of the container.\n\n"
-                 "Use " RCMD_PROG " list to identify instances of containers and their current status.",
+  .description
+  = "The resume command resumes all processes in the instance of the container.\n\n"
+    "Use " RCMD_PROG " list to identify instances of containers and their current status.",
   .run = cmd_pause_resume,
 };

@@ -30,8 +30,7 @@ static const struct opt_def run_options[] = {
     "inherit the calling processes session key",
     NULL },
   { "preserve-fds", NULL, OPT_INT, F (preserve_fds),
-    "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
-    "0" },
+    "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)", "0" },
   { NULL },
 };
 

@@ -50,9 +50,8 @@ struct rcmd
   rcmd_fn run;
 };
 
-extern const struct rcmd rcmd_create, rcmd_delete, rcmd_exec, rcmd_features, rcmd_kill,
-    rcmd_list, rcmd_pause, rcmd_resume, rcmd_ps, rcmd_run, rcmd_spec, rcmd_start, rcmd_state,
-    rcmd_update;
+extern const struct rcmd rcmd_create, rcmd_delete, rcmd_exec, rcmd_features, rcmd_kill, rcmd_list,
+    rcmd_pause, rcmd_resume, rcmd_ps, rcmd_run, rcmd_spec, rcmd_start, rcmd_state, rcmd_update;
 
 /* Print CMD's help as `runc CMD --help` does.  */
 void rcmd_help (const struct rcmd *cmd, FILE *out);
@@ -102,7 +101,7 @@ struct runtime_create_opts;
    ARGS, which the caller frees), check the id, then re-exec sealed.
    Returns 0 to go on, 1 when help was printed, < 0 on error.  */
 int rcmd_create_prepare (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv,
-                         struct rcmd_create_flags *f, char ***args,
-                         struct runtime_create_opts *o, berth_error_t *err);
+                         struct rcmd_create_flags *f, char ***args, struct runtime_create_opts *o,
+                         berth_error_t *err);
 
 #endif

@@ -3,8 +3,7 @@
 #include "runtime-cmd.h"
 
 static int
-cmd_start (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv,
-           berth_error_t *err)
+cmd_start (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv, berth_error_t *err)
 {
   cleanup_free char **args = NULL;
   int r = rcmd_parse (cmd, NULL, argc, argv, &args, NULL, err);

@@ -4,8 +4,7 @@
 #include "runtime-cmd.h"
 
 static int
-cmd_state (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv,
-           berth_error_t *err)
+cmd_state (struct rcmd_global *g, const struct rcmd *cmd, int argc, char **argv, berth_error_t *err)
 {
   cleanup_free char **args = NULL;
   cleanup_free char *json = NULL;

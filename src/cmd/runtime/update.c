@@ -137,8 +137,8 @@ from_flags (const struct update_flags *f, berth_error_t *err)
   if (f->blkio_weight > 1000)
     {
       oci_resources_free (r);
-      return berth_make_error (err, 0, "invalid value for blkio-weight: %" PRIu64,
-                               f->blkio_weight), NULL;
+      return berth_make_error (err, 0, "invalid value for blkio-weight: %" PRIu64, f->blkio_weight),
+             NULL;
     }
   if (f->blkio_weight)
     {
@@ -155,16 +155,19 @@ from_flags (const struct update_flags *f, berth_error_t *err)
   c->cpus = f->cpuset_cpus && *f->cpuset_cpus ? xstrdup (f->cpuset_cpus) : NULL;
   c->mems = f->cpuset_mems && *f->cpuset_mems ? xstrdup (f->cpuset_mems) : NULL;
   if (parse_u64 ("cpu-period", f->cpu_period, &c->has_period, &c->period, err) < 0
-      || parse_u64 ("cpu-rt-period", f->cpu_rt_period, &c->has_realtime_period,
-                    &c->realtime_period, err) < 0
+      || parse_u64 ("cpu-rt-period", f->cpu_rt_period, &c->has_realtime_period, &c->realtime_period,
+                    err)
+             < 0
       || parse_u64 ("cpu-share", f->cpu_share, &c->has_shares, &c->shares, err) < 0
       || parse_i64 ("cpu-quota", f->cpu_quota, &c->has_quota, &c->quota, err) < 0
       || parse_i64 ("cpu-rt-runtime", f->cpu_rt_runtime, &c->has_realtime_runtime,
-                    &c->realtime_runtime, err) < 0
+                    &c->realtime_runtime, err)
+             < 0
       || parse_mem ("memory", f->memory, &m->has_limit, &m->limit, err) < 0
       || parse_mem ("memory-swap", f->memory_swap, &m->has_swap, &m->swap, err) < 0
       || parse_mem ("memory-reservation", f->memory_reservation, &m->has_reservation,
-                    &m->reservation, err) < 0)
+                    &m->reservation, err)
+             < 0)
     {
       oci_resources_free (r);
       return NULL;

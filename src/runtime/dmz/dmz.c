@@ -15,13 +15,13 @@ sys3 (long n, long a, long b, long c)
 {
   long r;
 #if defined(__x86_64__)
-  __asm__ volatile ("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
 #elif defined(__aarch64__)
-  register long x8 __asm__ ("x8") = n;
-  register long x0 __asm__ ("x0") = a;
-  register long x1 __asm__ ("x1") = b;
-  register long x2 __asm__ ("x2") = c;
-  __asm__ volatile ("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+  register long x8 __asm__("x8") = n;
+  register long x0 __asm__("x0") = a;
+  register long x1 __asm__("x1") = b;
+  register long x2 __asm__("x2") = c;
+  __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
   r = x0;
 #else
 #error "berth-dmz: unsupported architecture"
@@ -100,7 +100,8 @@ dmz_main (long *sp)
 
 /* The kernel enters here with the stack pointer at argc.  */
 #if defined(__x86_64__)
-__asm__ (".text\n.global _start\n_start:\n xor %rbp, %rbp\n mov %rsp, %rdi\n and $-16, %rsp\n call dmz_main\n hlt\n");
+__asm__(".text\n.global _start\n_start:\n xor %rbp, %rbp\n mov %rsp, %rdi\n and $-16, %rsp\n call "
+        "dmz_main\n hlt\n");
 #elif defined(__aarch64__)
-__asm__ (".text\n.global _start\n_start:\n mov x29, #0\n mov x30, #0\n mov x0, sp\n bl dmz_main\n");
+__asm__(".text\n.global _start\n_start:\n mov x29, #0\n mov x30, #0\n mov x0, sp\n bl dmz_main\n");
 #endif
