@@ -6,7 +6,8 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS="
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libjson-c-dev libseccomp-dev libcap-dev libcmocka-dev
-  bats busybox-static iproute2 procps util-linux python3
+  libmicrohttpd-dev libarchive-dev libssl-dev libcurl4-openssl-dev
+  bats busybox-static iproute2 procps util-linux python3 curl clang-format
 "
 # The tests and benchmarks also drive the engines berth is compared with.
 if [ "${BERTH_FULL_DEPS:-1}" = 1 ]; then

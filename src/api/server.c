@@ -1,0 +1,440 @@
+/* berth — the Engine API's HTTP server: libmicrohttpd, one daemon per
+ * listener, in thread-per-connection mode.  Idle, berthd runs one thread per
+ * listener; each connection gets its own thread, so a handler may block
+ * (container wait, pulls) and a stream may sleep until it has data, without
+ * holding up other clients.  docker's connections are short, so threads
+ * come and go with them.  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "api/api-internal.h"
+#include "base/base.h"
+
+/* Bodies are buffered whole; a larger one is refused.  Image loads and
+   build contexts will stream instead (a route flag, later).  */
+#define BODY_MAX (64u << 20)
+
+struct listener
+{
+  struct listener *next;
+  struct MHD_Daemon *mhd;
+  char *unix_path; /* removed at shutdown */
+};
+
+struct api_server
+{
+  struct engine *engine;
+  struct api_router *router;
+  struct listener *listeners;
+};
+
+/* Per-request state, MHD's con_cls.  */
+struct conn_req
+{
+  char *body;
+  size_t len;
+  bool too_big;
+};
+
+struct stream_ctx
+{
+  struct api_stream *stream;
+  int client_fd;
+};
+
+struct upgrade_ctx
+{
+  api_upgrade_fn fn;
+  void *data;
+  void (*free_data) (void *);
+};
+
+static enum MHD_Result
+collect (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  struct api_request *req = cls;
+  if (kind == MHD_GET_ARGUMENT_KIND)
+    api_request_add_query (req, key, value);
+  else
+    api_request_add_header (req, key, value);
+  return MHD_YES;
+}
+
+static ssize_t
+stream_reader (void *cls, uint64_t pos, char *buf, size_t max)
+{
+  struct stream_ctx *sc = cls;
+  ssize_t n;
+  (void) pos;
+  n = api_stream_read (sc->stream, sc->client_fd, buf, max);
+  if (n > 0)
+    return n;
+  return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void
+stream_free (void *cls)
+{
+  struct stream_ctx *sc = cls;
+  api_stream_finish (sc->stream);
+  free (sc);
+}
+
+static void
+upgrade_free (struct upgrade_ctx *uc)
+{
+  if (uc->free_data)
+    uc->free_data (uc->data);
+  free (uc);
+}
+
+static void
+upgraded (void *cls, struct MHD_Connection *c, void *con_cls, const char *extra_in,
+          size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+  struct upgrade_ctx *uc = cls;
+  (void) c;
+  (void) con_cls;
+  /* Thread-per-connection: blocking here blocks this connection only.
+     MHD's sockets are non-blocking; handlers get a blocking one.  */
+  int fl = fcntl (sock, F_GETFL);
+  if (fl >= 0 && (fl & O_NONBLOCK))
+    fcntl (sock, F_SETFL, fl & ~O_NONBLOCK);
+  uc->fn (uc->data, sock, extra_in, extra_in_size);
+  MHD_upgrade_action (urh, MHD_UPGRADE_ACTION_CLOSE);
+  upgrade_free (uc);
+}
+
+static struct MHD_Response *
+make_mhd_response (struct MHD_Connection *c, struct api_response *resp)
+{
+  struct MHD_Response *r = NULL;
+
+  if (resp->kind == API_RESPONSE_STREAM)
+    {
+      struct stream_ctx *sc = xmalloc0 (sizeof (*sc));
+      const union MHD_ConnectionInfo *ci
+          = MHD_get_connection_info (c, MHD_CONNECTION_INFO_CONNECTION_FD);
+      sc->client_fd = ci ? ci->connect_fd : -1;
+      sc->stream = steal_pointer (&resp->stream);
+      r = MHD_create_response_from_callback (MHD_SIZE_UNKNOWN, 32 * 1024, stream_reader, sc,
+                                             stream_free);
+      if (r == NULL)
+        stream_free (sc);
+      else
+        api_stream_start (sc->stream);
+    }
+  else if (resp->kind == API_RESPONSE_UPGRADE)
+    {
+      struct upgrade_ctx *uc = xmalloc0 (sizeof (*uc));
+      uc->fn = resp->upgrade_fn;
+      uc->data = steal_pointer (&resp->upgrade_data);
+      uc->free_data = resp->upgrade_free;
+      resp->upgrade_free = NULL;
+      r = MHD_create_response_for_upgrade (upgraded, uc);
+      if (r == NULL)
+        upgrade_free (uc);
+    }
+  else
+    r = MHD_create_response_from_buffer (resp->body_len, resp->body ? resp->body : (char *) "",
+                                         MHD_RESPMEM_MUST_COPY);
+  if (r == NULL)
+    return NULL;
+  for (size_t i = 0; resp->header_keys && resp->header_keys[i]; i++)
+    if (MHD_add_response_header (r, resp->header_keys[i], resp->header_values[i]) != MHD_YES)
+      log_warning ("http: cannot set response header %s: %s", resp->header_keys[i],
+                   resp->header_values[i]);
+  return r;
+}
+
+static enum MHD_Result
+queue_error (struct MHD_Connection *c, int status, const char *msg)
+{
+  cleanup_free char *body = xasprintf ("{\"message\":\"%s\"}\n", msg);
+  struct MHD_Response *r
+      = MHD_create_response_from_buffer (strlen (body), body, MHD_RESPMEM_MUST_COPY);
+  enum MHD_Result ret;
+  MHD_add_response_header (r, "Content-Type", "application/json");
+  ret = MHD_queue_response (c, status, r);
+  MHD_destroy_response (r);
+  return ret;
+}
+
+static enum MHD_Result
+handle (struct api_server *s, struct MHD_Connection *c, const char *url, const char *method,
+        struct conn_req *cr)
+{
+  struct api_request *req = api_request_new (s->engine, method, url);
+  struct api_response *resp = api_response_new ();
+  struct MHD_Response *r;
+  enum MHD_Result ret;
+  int status;
+
+  MHD_get_connection_values (c, MHD_GET_ARGUMENT_KIND, collect, req);
+  MHD_get_connection_values (c, MHD_HEADER_KIND, collect, req);
+  api_request_set_body (req, steal_pointer (&cr->body), cr->len);
+  api_router_dispatch (s->router, req, resp);
+  log_debug ("%s %s -> %d", method, url, resp->status);
+  status = resp->status;
+  r = make_mhd_response (c, resp);
+  api_response_free (resp);
+  api_request_free (req);
+  if (r == NULL)
+    return queue_error (c, 500, "cannot create the response");
+  ret = MHD_queue_response (c, (unsigned) status, r);
+  if (ret != MHD_YES)
+    log_warning ("http: cannot queue the %d response to %s %s", status, method, url);
+  MHD_destroy_response (r);
+  return ret;
+}
+
+static enum MHD_Result
+access_cb (void *cls, struct MHD_Connection *c, const char *url, const char *method,
+           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+  struct api_server *s = cls;
+  struct conn_req *cr = *con_cls;
+  (void) version;
+
+  if (cr == NULL)
+    {
+      *con_cls = xmalloc0 (sizeof (struct conn_req));
+      return MHD_YES;
+    }
+  if (*upload_data_size > 0)
+    {
+      if (!cr->too_big && cr->len + *upload_data_size <= BODY_MAX)
+        {
+          cr->body = xrealloc (cr->body, cr->len + *upload_data_size + 1);
+          memcpy (cr->body + cr->len, upload_data, *upload_data_size);
+          cr->len += *upload_data_size;
+          cr->body[cr->len] = '\0';
+        }
+      else
+        cr->too_big = true;
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+  if (cr->too_big)
+    return queue_error (c, 413, "request body too large");
+  return handle (s, c, url, method, cr);
+}
+
+static void
+completed_cb (void *cls, struct MHD_Connection *c, void **con_cls,
+              enum MHD_RequestTerminationCode toe)
+{
+  struct conn_req *cr = *con_cls;
+  (void) cls;
+  (void) c;
+  (void) toe;
+  if (cr)
+    {
+      free (cr->body);
+      free (cr);
+    }
+  *con_cls = NULL;
+}
+
+static void
+mhd_log (void *cls, const char *fmt, va_list ap)
+{
+  cleanup_free char *msg = NULL;
+  (void) cls;
+  if (vasprintf (&msg, fmt, ap) < 0)
+    return;
+  log_debug ("http: %s", str_trim (msg));
+}
+
+struct api_server *
+api_server_new (struct engine *engine, berth_error_t *err)
+{
+  struct api_server *s = xmalloc0 (sizeof (*s));
+  (void) err;
+  s->engine = engine;
+  s->router = api_router_new ();
+  api_system_register (s->router);
+  return s;
+}
+
+struct api_router *
+api_server_router (struct api_server *s)
+{
+  return s->router;
+}
+
+/* GROUP's id from /etc/group.  Read directly rather than through NSS
+   (getgrnam), which would map NSS modules into the daemon for good: a few
+   hundred KiB of its idle RSS.  */
+static bool
+local_group (const char *group, gid_t *gid)
+{
+  cleanup_file FILE *f = fopen ("/etc/group", "re");
+  struct group gr, *res = NULL;
+  char buf[4096];
+
+  while (f && fgetgrent_r (f, &gr, buf, sizeof (buf), &res) == 0)
+    if (strcmp (res->gr_name, group) == 0)
+      {
+        *gid = res->gr_gid;
+        return true;
+      }
+  return false;
+}
+
+/* A unix socket at PATH: a stale one is removed (the pidfile lock tells
+   that no other berthd owns it), mode 0660, group GROUP when it exists.  */
+static int
+listen_unix (const char *path, const char *group, berth_error_t *err)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  if (strlen (path) >= sizeof (sa.sun_path))
+    return berth_make_error (err, ENAMETOOLONG, "socket path `%s`", path);
+  strcpy (sa.sun_path, path);
+  if (lstat (path, &st) == 0)
+    {
+      if (!S_ISSOCK (st.st_mode))
+        return berth_make_error (err, EEXIST, "`%s` exists and is not a socket", path);
+      if (unlink (path) < 0)
+        return berth_make_error (err, errno, "remove stale socket `%s`", path);
+    }
+  cleanup_free char *dir = fs_dirname (path);
+  if (fs_mkdir_p (dir, 0755, err) < 0)
+    return -1;
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return berth_make_error (err, errno, "socket for `%s`", path);
+  /* Bind under a umask that leaves no window with a wider mode.  */
+  mode_t old = umask (0117);
+  int r = bind (fd, (struct sockaddr *) &sa, sizeof (sa));
+  umask (old);
+  if (r < 0)
+    return berth_make_error (err, errno, "bind `%s`", path);
+  if (chmod (path, 0660) < 0)
+    return berth_make_error (err, errno, "chmod `%s`", path);
+  gid_t gid;
+  if (group && group[0] && local_group (group, &gid) && chown (path, 0, gid) < 0)
+    log_warning ("chown socket `%s` to group %s: %m", path, group);
+  if (listen (fd, 128) < 0)
+    return berth_make_error (err, errno, "listen on `%s`", path);
+  return steal_fd (&fd);
+}
+
+/* tcp://host:port; an empty host is every address, as in dockerd.  */
+static int
+listen_tcp (const char *hostport, berth_error_t *err)
+{
+  struct addrinfo hints = { .ai_family = AF_UNSPEC,
+                            .ai_socktype = SOCK_STREAM,
+                            .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+  struct addrinfo *res = NULL;
+  cleanup_free char *host = NULL;
+  const char *colon = strrchr (hostport, ':');
+  const char *port = colon ? colon + 1 : "2375";
+  int fd = -1, r;
+
+  host = colon ? xstrndup (hostport, colon - hostport) : xstrdup (hostport);
+  if (host[0] == '[' && host[strlen (host) - 1] == ']')
+    {
+      memmove (host, host + 1, strlen (host));
+      host[strlen (host) - 1] = '\0';
+    }
+  r = getaddrinfo (host[0] ? host : NULL, port[0] ? port : "2375", &hints, &res);
+  if (r != 0)
+    return api_error (err, EINVAL, "invalid tcp address `%s`: %s", hostport, gai_strerror (r));
+  for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+    {
+      int one = 1;
+      fd = socket (ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+      if (fd < 0)
+        continue;
+      setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
+      if (bind (fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen (fd, 128) == 0)
+        break;
+      close (fd);
+      fd = -1;
+    }
+  r = errno;
+  freeaddrinfo (res);
+  if (fd < 0)
+    return berth_make_error (err, r, "listen on tcp://%s", hostport);
+  return fd;
+}
+
+int
+api_server_listen (struct api_server *s, const char *addr, const char *group, berth_error_t *err)
+{
+  struct listener *l;
+  int fd;
+  bool is_unix = str_has_prefix (addr, "unix://");
+
+  if (is_unix)
+    fd = listen_unix (addr + 7, group, err);
+  else if (str_has_prefix (addr, "tcp://"))
+    fd = listen_tcp (addr + 6, err);
+  else
+    return api_error (err, EINVAL, "Invalid bind address format: %s", addr);
+  if (fd < 0)
+    return -1;
+  l = xmalloc0 (sizeof (*l));
+  l->unix_path = is_unix ? xstrdup (addr + 7) : NULL;
+  l->mhd = MHD_start_daemon (
+      MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC
+          | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG,
+      0, NULL, NULL, access_cb, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
+      completed_cb, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+      /* Small stacks: handlers are shallow; 256 KiB is
+         plenty and keeps many connections cheap.  */
+      MHD_OPTION_THREAD_STACK_SIZE, (size_t) (256 << 10), MHD_OPTION_END);
+  if (l->mhd == NULL)
+    {
+      close (fd);
+      if (l->unix_path)
+        unlink (l->unix_path);
+      free (l->unix_path);
+      free (l);
+      return berth_make_error (err, 0, "start the HTTP server on `%s`", addr);
+    }
+  l->next = s->listeners;
+  s->listeners = l;
+  return 0;
+}
+
+void
+api_server_free (struct api_server *s)
+{
+  if (s == NULL)
+    return;
+  while (s->listeners)
+    {
+      struct listener *l = s->listeners;
+      s->listeners = l->next;
+      /* Stop accepting first and remove the socket, then end connections.  */
+      MHD_socket fd = MHD_quiesce_daemon (l->mhd);
+      if (l->unix_path)
+        unlink (l->unix_path);
+      MHD_stop_daemon (l->mhd);
+      if (fd != MHD_INVALID_SOCKET)
+        close (fd);
+      free (l->unix_path);
+      free (l);
+    }
+  api_router_free (s->router);
+  free (s);
+}

@@ -1,0 +1,493 @@
+/* berthd — the Docker Engine API daemon.  Takes dockerd's flags (pflag
+ * syntax and messages), merges daemon.json with dockerd's rules, holds the
+ * pidfile lock, serves the API until SIGTERM or SIGINT.  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "base/base.h"
+#include "engine/engine.h"
+
+#define DEFAULT_HOST "unix:///run/berth/berth.sock"
+
+enum
+{
+  F_DATA_ROOT = 1000,
+  F_EXEC_ROOT,
+  F_CONFIG_FILE,
+  F_STORAGE_OPT,
+  F_LIVE_RESTORE,
+  F_DEFAULT_ULIMIT,
+  F_LOG_DRIVER,
+  F_LOG_OPT,
+  F_TLS,
+  F_TLSVERIFY,
+  F_TLSCACERT,
+  F_TLSCERT,
+  F_TLSKEY,
+  F_LABEL,
+  F_EXPERIMENTAL,
+  F_DEFAULT_RUNTIME,
+  F_VALIDATE,
+};
+
+static const struct option long_opts[] = {
+  { "host", required_argument, NULL, 'H' },
+  { "data-root", required_argument, NULL, F_DATA_ROOT },
+  { "exec-root", required_argument, NULL, F_EXEC_ROOT },
+  { "pidfile", required_argument, NULL, 'p' },
+  { "config-file", required_argument, NULL, F_CONFIG_FILE },
+  { "group", required_argument, NULL, 'G' },
+  { "log-level", required_argument, NULL, 'l' },
+  { "debug", optional_argument, NULL, 'D' },
+  { "storage-driver", required_argument, NULL, 's' },
+  { "storage-opt", required_argument, NULL, F_STORAGE_OPT },
+  { "live-restore", optional_argument, NULL, F_LIVE_RESTORE },
+  { "default-ulimit", required_argument, NULL, F_DEFAULT_ULIMIT },
+  { "log-driver", required_argument, NULL, F_LOG_DRIVER },
+  { "log-opt", required_argument, NULL, F_LOG_OPT },
+  { "label", required_argument, NULL, F_LABEL },
+  { "experimental", optional_argument, NULL, F_EXPERIMENTAL },
+  { "default-runtime", required_argument, NULL, F_DEFAULT_RUNTIME },
+  { "tls", optional_argument, NULL, F_TLS },
+  { "tlsverify", optional_argument, NULL, F_TLSVERIFY },
+  { "tlscacert", required_argument, NULL, F_TLSCACERT },
+  { "tlscert", required_argument, NULL, F_TLSCERT },
+  { "tlskey", required_argument, NULL, F_TLSKEY },
+  { "validate", no_argument, NULL, F_VALIDATE },
+  { "version", no_argument, NULL, 'v' },
+  { "help", no_argument, NULL, 'h' },
+  { NULL, 0, NULL, 0 },
+};
+
+struct cmdline
+{
+  struct engine_config config;
+  char **given;  /* long names of the flags given */
+  char **values; /* their values as pflag prints them */
+  bool config_file_given, validate;
+};
+
+static void __attribute__ ((noreturn)) __attribute__ ((format (printf, 1, 2)))
+usage_error (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "\nSee 'berthd --help'.\n");
+  exit (125);
+}
+
+static void
+usage (void)
+{
+  printf (
+      "Usage:\tberthd [OPTIONS]\n\n"
+      "A self-sufficient runtime for containers: berth's Docker Engine API daemon.\n\n"
+      "Options:\n"
+      "      --config-file string       Daemon configuration file (default "
+      "\"/etc/berth/daemon.json\")\n"
+      "      --data-root string         Root directory of persistent berth state (default "
+      "\"/var/lib/berth\")\n"
+      "  -D, --debug                    Enable debug mode\n"
+      "      --default-runtime string   Default OCI runtime for containers (default \"berth\")\n"
+      "      --default-ulimit ulimit    Default ulimits for containers (default [])\n"
+      "      --exec-root string         Root directory for execution state files (default "
+      "\"/run/berth\")\n"
+      "  -G, --group string             Group for the unix socket (default \"berth\")\n"
+      "  -H, --host list                Daemon socket(s) to connect to\n"
+      "      --label list               Set key=value labels to the daemon\n"
+      "      --live-restore             Enable live restore of berth when containers are still "
+      "running\n"
+      "      --log-driver string        Default driver for container logs (default \"json-file\")\n"
+      "  -l, --log-level string         Set the logging level "
+      "(\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\") (default \"info\")\n"
+      "      --log-opt map              Default log driver options for containers (default map[])\n"
+      "  -p, --pidfile string           Path to use for daemon PID file (default "
+      "\"/run/berth/berthd.pid\")\n"
+      "  -s, --storage-driver string    Storage driver to use\n"
+      "      --storage-opt list         Storage driver options\n"
+      "      --tls                      Use TLS; implied by --tlsverify\n"
+      "      --tlscacert string         Trust certs signed only by this CA\n"
+      "      --tlscert string           Path to TLS certificate file\n"
+      "      --tlskey string            Path to TLS key file\n"
+      "      --tlsverify                Use TLS and verify the remote\n"
+      "      --validate                 Validate daemon configuration and exit\n"
+      "  -v, --version                  Print version information and quit\n");
+}
+
+/* pflag's bool values: "1 t T TRUE true True" and the false ones.  */
+static bool
+parse_bool (const char *name, const char *v)
+{
+  if (v == NULL)
+    return true;
+  if (strcmp (v, "1") == 0 || strcasecmp (v, "t") == 0 || strcasecmp (v, "true") == 0)
+    return true;
+  if (strcmp (v, "0") == 0 || strcasecmp (v, "f") == 0 || strcasecmp (v, "false") == 0)
+    return false;
+  usage_error ("invalid argument \"%s\" for \"--%s\" flag: strconv.ParseBool: parsing \"%s\": "
+               "invalid syntax",
+               v, name, v);
+}
+
+static void
+set_str (char **dst, const char *v)
+{
+  free (*dst);
+  *dst = xstrdup (v);
+}
+
+/* Record that NAME was given, with VALUE as pflag's String() prints it:
+   lists accumulate as "[a b]".  */
+static void
+note_given (struct cmdline *cl, const char *name, const char *value, bool list)
+{
+  for (size_t i = 0; cl->given && cl->given[i]; i++)
+    if (strcmp (cl->given[i], name) == 0)
+      {
+        char *old = cl->values[i];
+        if (list)
+          {
+            old[strlen (old) - 1] = '\0';
+            cl->values[i] = xasprintf ("%s %s]", old, value);
+          }
+        else
+          cl->values[i] = xstrdup (value);
+        free (old);
+        return;
+      }
+  cleanup_free char *v = list ? xasprintf ("[%s]", value) : xstrdup (value);
+  cl->given = strv_append (cl->given, name);
+  cl->values = strv_append (cl->values, v);
+}
+
+static const char *
+long_name_of (int val)
+{
+  for (const struct option *o = long_opts; o->name; o++)
+    if (o->val == val)
+      return o->name;
+  return "?";
+}
+
+static void
+bad_flag (int c, char *const *argv)
+{
+  const char *tok = argv[optind - 1] ? argv[optind - 1] : "";
+  if (c == ':')
+    {
+      if (str_has_prefix (tok, "--"))
+        usage_error ("flag needs an argument: --%s", long_name_of (optopt));
+      usage_error ("flag needs an argument: '%c' in -%c", optopt, optopt);
+    }
+  if (optopt != 0)
+    usage_error ("unknown shorthand flag: '%c' in %s", optopt, tok);
+  usage_error ("unknown flag: %.*s", (int) strcspn (tok, "="), tok);
+}
+
+/* Where each flag's value goes in struct engine_config.  */
+enum kind
+{
+  K_STR,
+  K_STRV,
+  K_BOOL,
+};
+static const struct
+{
+  int val;
+  enum kind kind;
+  size_t offset;
+} flag_table[] = {
+  { 'H', K_STRV, offsetof (struct engine_config, hosts) },
+  { F_DATA_ROOT, K_STR, offsetof (struct engine_config, data_root) },
+  { F_EXEC_ROOT, K_STR, offsetof (struct engine_config, exec_root) },
+  { 'p', K_STR, offsetof (struct engine_config, pidfile) },
+  { F_CONFIG_FILE, K_STR, offsetof (struct engine_config, config_file) },
+  { 'G', K_STR, offsetof (struct engine_config, group) },
+  { 'l', K_STR, offsetof (struct engine_config, log_level) },
+  { 's', K_STR, offsetof (struct engine_config, storage_driver) },
+  { F_STORAGE_OPT, K_STRV, offsetof (struct engine_config, storage_opts) },
+  { F_DEFAULT_ULIMIT, K_STRV, offsetof (struct engine_config, default_ulimits) },
+  { F_LOG_DRIVER, K_STR, offsetof (struct engine_config, log_driver) },
+  { F_LOG_OPT, K_STRV, offsetof (struct engine_config, log_opts) },
+  { F_LABEL, K_STRV, offsetof (struct engine_config, labels) },
+  { F_DEFAULT_RUNTIME, K_STR, offsetof (struct engine_config, default_runtime) },
+  { F_TLSCACERT, K_STR, offsetof (struct engine_config, tlscacert) },
+  { F_TLSCERT, K_STR, offsetof (struct engine_config, tlscert) },
+  { F_TLSKEY, K_STR, offsetof (struct engine_config, tlskey) },
+  { 'D', K_BOOL, offsetof (struct engine_config, debug) },
+  { F_LIVE_RESTORE, K_BOOL, offsetof (struct engine_config, live_restore) },
+  { F_EXPERIMENTAL, K_BOOL, offsetof (struct engine_config, experimental) },
+  { F_TLS, K_BOOL, offsetof (struct engine_config, tls) },
+  { F_TLSVERIFY, K_BOOL, offsetof (struct engine_config, tlsverify) },
+};
+
+/* One flag into CL.  */
+static void
+apply_flag (struct cmdline *cl, int c, const char *arg)
+{
+  const char *name = long_name_of (c);
+  char *base = (char *) &cl->config;
+
+  if (c == F_VALIDATE)
+    {
+      cl->validate = true;
+      return;
+    }
+  if (c == F_CONFIG_FILE)
+    cl->config_file_given = true;
+  for (size_t i = 0; i < sizeof (flag_table) / sizeof (flag_table[0]); i++)
+    {
+      void *dst = base + flag_table[i].offset;
+      if (flag_table[i].val != c)
+        continue;
+      switch (flag_table[i].kind)
+        {
+        case K_STR:
+          set_str ((char **) dst, arg);
+          note_given (cl, name, arg, false);
+          return;
+        case K_STRV:
+          *(char ***) dst = strv_append (*(char ***) dst, arg);
+          note_given (cl, name, arg, true);
+          return;
+        case K_BOOL:
+          *(bool *) dst = parse_bool (name, arg);
+          note_given (cl, name, *(bool *) dst ? "true" : "false", false);
+          return;
+        }
+    }
+}
+
+static void
+parse_flags (struct cmdline *cl, int argc, char **argv)
+{
+  int c;
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, ":H:p:G:l:Ds:vh", long_opts, NULL)) != -1)
+    {
+      if (c == '?' || c == ':')
+        bad_flag (c, argv);
+      if (c == 'v')
+        {
+          printf ("berthd version %s\n", BERTH_VERSION);
+          exit (0);
+        }
+      if (c == 'h')
+        {
+          usage ();
+          exit (0);
+        }
+      apply_flag (cl, c, optarg);
+    }
+  if (optind < argc)
+    usage_error ("\"berthd\" accepts no argument(s).");
+}
+
+static void __attribute__ ((noreturn)) die_error (berth_error_t *err, const char *context)
+{
+  if (context)
+    fprintf (stderr, "%s: %s\n", context, (*err)->msg);
+  else
+    fprintf (stderr, "%s\n", (*err)->msg);
+  berth_error_release (err);
+  exit (1);
+}
+
+/* dockerd's order: flags, then daemon.json (a missing file is an error only
+   when --config-file named it), then validation.  */
+static void
+load_config (struct cmdline *cl)
+{
+  berth_error_t err = NULL;
+  struct engine_config *cf = &cl->config;
+
+  if (engine_config_merge_file (cf, cf->config_file, cl->given, cl->values, &err) < 0)
+    {
+      if (cl->config_file_given || berth_error_status (err) != ENOENT)
+        {
+          cleanup_free char *ctx
+              = xasprintf ("unable to configure the Docker daemon with file %s", cf->config_file);
+          die_error (&err, ctx);
+        }
+      berth_error_release (&err);
+    }
+  if (cf->hosts == NULL || cf->hosts[0] == NULL)
+    cf->hosts = strv_append (cf->hosts, DEFAULT_HOST);
+  if (engine_config_validate (cf, &err) < 0)
+    die_error (&err, NULL);
+  for (size_t i = 0; cf->hosts[i]; i++)
+    if (str_has_prefix (cf->hosts[i], "tcp://") && (cf->tls || cf->tlsverify))
+      {
+        fprintf (stderr, "TLS is not supported yet: cannot serve %s with --tls/--tlsverify\n",
+                 cf->hosts[i]);
+        exit (1);
+      }
+    else if (str_has_prefix (cf->hosts[i], "fd://"))
+      {
+        fprintf (stderr, "socket activation (%s) is not supported\n", cf->hosts[i]);
+        exit (1);
+      }
+}
+
+static void
+set_log_level (const struct engine_config *cf)
+{
+  enum berth_log_level l = BERTH_LOG_INFO;
+  if (cf->debug || strcmp (cf->log_level, "debug") == 0)
+    l = BERTH_LOG_DEBUG;
+  else if (strcmp (cf->log_level, "warn") == 0)
+    l = BERTH_LOG_WARNING;
+  else if (strcmp (cf->log_level, "info") != 0)
+    l = BERTH_LOG_ERROR;
+  berth_log_set_level (l);
+}
+
+/* Hold PATH locked for the daemon's life: a second berthd fails here, and
+   a pidfile left by a crash (no lock) is simply taken over.  */
+static int
+lock_pidfile (const char *path)
+{
+  cleanup_free char *dir = fs_dirname (path);
+  berth_error_t err = NULL;
+  char buf[32];
+  int fd;
+
+  if (fs_mkdir_p (dir, 0755, &err) < 0)
+    die_error (&err, "failed to create pidfile directory");
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0)
+    {
+      fprintf (stderr, "failed to start daemon: open pidfile `%s`: %m\n", path);
+      exit (1);
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      ssize_t n = pread (fd, buf, sizeof (buf) - 1, 0);
+      buf[n > 0 ? n : 0] = '\0';
+      fprintf (stderr,
+               "failed to start daemon, ensure berthd is not running or delete %s: process with "
+               "PID %d is still running\n",
+               path, atoi (buf));
+      exit (1);
+    }
+  snprintf (buf, sizeof (buf), "%d\n", (int) getpid ());
+  if (ftruncate (fd, 0) < 0 || pwrite (fd, buf, strlen (buf), 0) < 0)
+    {
+      fprintf (stderr, "failed to start daemon: write pidfile `%s`: %m\n", path);
+      exit (1);
+    }
+  return fd;
+}
+
+static void
+wait_for_signal (void)
+{
+  sigset_t set;
+  int sig = 0;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGHUP);
+  for (;;)
+    {
+      if (sigwait (&set, &sig) != 0)
+        continue;
+      if (sig == SIGHUP)
+        {
+          log_info ("SIGHUP: configuration reload is not supported yet");
+          continue;
+        }
+      log_info ("processing signal '%s'", strsignal (sig));
+      return;
+    }
+}
+
+static struct api_server *
+serve (struct engine *engine)
+{
+  const struct engine_config *cf = engine_get_config (engine);
+  berth_error_t err = NULL;
+  struct api_server *server = api_server_new (engine, &err);
+
+  if (server == NULL)
+    die_error (&err, "failed to start daemon");
+  for (size_t i = 0; cf->hosts[i]; i++)
+    {
+      if (api_server_listen (server, cf->hosts[i], cf->group, &err) < 0)
+        {
+          api_server_free (server);
+          die_error (&err, "failed to load listeners");
+        }
+      log_info ("API listen on %s",
+                cf->hosts[i] + (str_has_prefix (cf->hosts[i], "unix://") ? 7 : 6));
+    }
+  return server;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct cmdline cl = { 0 };
+  berth_error_t err = NULL;
+  struct engine *engine;
+  struct api_server *server;
+  sigset_t set;
+  int pidfd;
+  cleanup_free char *pidfile = NULL;
+
+  engine_config_init (&cl.config);
+  parse_flags (&cl, argc, argv);
+  load_config (&cl);
+  set_log_level (&cl.config);
+  if (cl.validate)
+    {
+      printf ("configuration OK\n");
+      engine_config_release (&cl.config);
+      strv_free (cl.given);
+      strv_free (cl.values);
+      return 0;
+    }
+  /* Signals are taken by sigwait in this thread only: block them before
+     any thread starts, so every thread inherits the mask.  */
+  sigemptyset (&set);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGHUP);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+  signal (SIGPIPE, SIG_IGN);
+
+  pidfile = xstrdup (cl.config.pidfile);
+  pidfd = lock_pidfile (pidfile);
+  strv_free (cl.given);
+  strv_free (cl.values);
+  engine = engine_new (&cl.config, &err);
+  if (engine == NULL)
+    die_error (&err, "failed to start daemon");
+  server = serve (engine);
+  log_info ("berthd %s started: data root `%s`", BERTH_VERSION,
+            engine_get_config (engine)->data_root);
+  wait_for_signal ();
+  api_server_free (server);
+  engine_free (engine);
+  unlink (pidfile);
+  close (pidfd);
+  log_info ("berthd stopped");
+  return 0;
+}
