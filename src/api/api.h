@@ -40,9 +40,9 @@ int api_version_check (const char *v, berth_error_t *err);
 
 /* A new error whose message is FMT verbatim (no strerror suffix) and whose
    status is STATUS: for Docker's own wording, e.g.
-   api_error (err, ENOENT, "No such container: %s", id).  Returns -STATUS.  */
-int api_error (berth_error_t *err, int status, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
+   api_error (err, ENOENT, "No such container: %s", id).  Returns -STATUS
+   (-1 when STATUS is 0).  */
+#define api_error(err, status, ...) berth_make_error_msg ((err), (status), __VA_ARGS__)
 /* The HTTP status of an error: ENOENT 404, EEXIST/EBUSY 409, EINVAL 400,
    ENOTSUP/ENOSYS 501, else 500.  */
 int api_error_http_status (int status);

@@ -1,29 +1,11 @@
 /* berth — errors as the Engine API sends them.  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "api/api-internal.h"
 #include "base/base.h"
-
-int
-api_error (berth_error_t *err, int status, const char *fmt, ...)
-{
-  va_list ap;
-  cleanup_free char *msg = NULL;
-
-  va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  if (err == NULL)
-    return status ? -status : -1;
-  berth_make_error (err, 0, "%s", msg);
-  (*err)->status = status;
-  return status ? -status : -1;
-}
 
 /* dockerd's errdefs -> HTTP (errdefs/http_helpers.go), from errno.  */
 int

@@ -170,15 +170,11 @@ hex_of_length (const char *s, size_t want)
   return n == want;
 }
 
-/* EINVAL (the API answers 400) with digest.h's exact message, without
-   berth_make_error's ": Invalid argument" suffix.  */
+/* EINVAL (the API answers 400) with digest.h's exact message.  */
 static int
 invalid_digest (const char *digest, berth_error_t *err)
 {
-  berth_make_error (err, 0, "invalid digest `%s`", digest ? digest : "");
-  if (err && *err)
-    (*err)->status = EINVAL;
-  return -EINVAL;
+  return berth_make_error_msg (err, EINVAL, "invalid digest `%s`", digest ? digest : "");
 }
 
 int

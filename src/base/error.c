@@ -20,16 +20,10 @@ static char *__attribute__ ((format (printf, 1, 0))) vformat (const char *fmt, v
   return s;
 }
 
-int
-berth_make_error (berth_error_t *err, int status, const char *fmt, ...)
+/* Set *ERR (when ERR is not NULL) to STATUS and MSG, taking MSG.  */
+static int
+set_error (berth_error_t *err, int status, char *msg)
 {
-  va_list ap;
-  char *msg;
-
-  va_start (ap, fmt);
-  msg = vformat (fmt, ap);
-  va_end (ap);
-
   if (err == NULL)
     {
       free (msg);
@@ -38,14 +32,34 @@ berth_make_error (berth_error_t *err, int status, const char *fmt, ...)
   berth_error_release (err);
   *err = xmalloc (sizeof (**err));
   (*err)->status = status;
-  if (status)
-    {
-      (*err)->msg = xasprintf ("%s: %s", msg, strerror (status));
-      free (msg);
-    }
-  else
-    (*err)->msg = msg;
+  (*err)->msg = msg;
   return status ? -status : -1;
+}
+
+int
+berth_make_error (berth_error_t *err, int status, const char *fmt, ...)
+{
+  va_list ap;
+  cleanup_free char *msg = NULL;
+
+  va_start (ap, fmt);
+  msg = vformat (fmt, ap);
+  va_end (ap);
+  if (status)
+    return set_error (err, status, xasprintf ("%s: %s", msg, strerror (status)));
+  return set_error (err, status, steal_pointer (&msg));
+}
+
+int
+berth_make_error_msg (berth_error_t *err, int status, const char *fmt, ...)
+{
+  va_list ap;
+  char *msg;
+
+  va_start (ap, fmt);
+  msg = vformat (fmt, ap);
+  va_end (ap);
+  return set_error (err, status, msg);
 }
 
 int
@@ -147,9 +161,5 @@ berth_error_recv (int fd, berth_error_t *err)
      -INT32_MIN), and callers would take the failure for a success.  */
   if (hdr[0] < 0 || hdr[0] > 4095)
     hdr[0] = EPROTO;
-  berth_error_release (err);
-  *err = xmalloc (sizeof (**err));
-  (*err)->status = hdr[0];
-  (*err)->msg = steal_pointer (&msg);
-  return hdr[0] ? -hdr[0] : -1;
+  return set_error (err, hdr[0], steal_pointer (&msg));
 }

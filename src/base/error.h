@@ -18,6 +18,13 @@ typedef struct berth_error *berth_error_t;
 int berth_make_error (berth_error_t *err, int status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
+/* Like berth_make_error, but the message stays exactly as formatted: no
+   ": strerror(status)" suffix, for wordings that must match Docker's,
+   runc's, containerd's or Go's while the status still maps (EINVAL -> 400,
+   ENOENT -> 404).  Returns -status, or -1 when status is 0.  */
+int berth_make_error_msg (berth_error_t *err, int status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
 /* Prefix the message of *err with context: "context: old message".  Returns
    a negative number like berth_make_error.  */
 int berth_error_wrap (berth_error_t *err, const char *fmt, ...)

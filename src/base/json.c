@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,25 +26,8 @@ bjson_path_index (const char *path, size_t i)
 }
 
 /* A malformed document is EINVAL (the API answers 400), but the message
-   stays as json.h documents it, "`process.user.uid`: expected ...", without
-   berth_make_error's ": Invalid argument" suffix.  */
-static int __attribute__ ((format (printf, 2, 3)))
-invalid (berth_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  char *msg = NULL;
-
-  if (err == NULL)
-    return -EINVAL;
-  va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  berth_make_error (err, 0, "%s", msg);
-  free (msg);
-  (*err)->status = EINVAL;
-  return -EINVAL;
-}
+   stays as json.h documents it, "`process.user.uid`: expected ...".  */
+#define invalid(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 json_object *
 bjson_parse (const char *text, size_t len, const char *what, berth_error_t *err)

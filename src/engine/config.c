@@ -6,7 +6,6 @@
 #include "engine/engine.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,20 +205,8 @@ in_list (const char *const *list, const char *s)
   return false;
 }
 
-static int __attribute__ ((format (printf, 2, 3)))
-invalid (berth_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  cleanup_free char *msg = NULL;
-
-  va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  berth_make_error (err, 0, "%s", msg);
-  (*err)->status = EINVAL;
-  return -EINVAL;
-}
+/* EINVAL (400) with dockerd's exact words.  */
+#define invalid(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 /* The document's keys in file order, objects of groups flattened one level
    (configValuesSet).  Values are borrowed from ROOT.  */

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,22 +13,9 @@
 #include "base/xalloc.h"
 #include "logging-internal.h"
 
-/* EINVAL with dockerd's exact words (no ": Invalid argument" appended), so
-   the API layer answers 400 with the message docker users know.  */
-static int __attribute__ ((format (printf, 2, 3)))
-invalid (berth_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  cleanup_free char *msg = NULL;
-  if (vasprintf (&msg, fmt, ap) < 0)
-    msg = NULL;
-  va_end (ap);
-  berth_make_error (err, 0, "%s", msg ? msg : fmt);
-  if (err && *err)
-    (*err)->status = EINVAL;
-  return -EINVAL;
-}
+/* EINVAL with dockerd's exact words, so the API layer answers 400 with the
+   message docker users know.  */
+#define invalid(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 static const struct logging_driver_ops *const drivers[] = {
   &logging_json_file_ops,

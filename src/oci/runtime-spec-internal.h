@@ -2,6 +2,7 @@
 #ifndef BERTH_OCI_RUNTIME_SPEC_INTERNAL_H
 #define BERTH_OCI_RUNTIME_SPEC_INTERNAL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,7 +36,7 @@ oci_path_key (char *buf, const char *path, const char *key)
 
 /* A validation error: EINVAL, with MSG as given (no strerror suffix, so the
    message reads "`process.cwd`: must be an absolute path").  */
-int oci_invalid (berth_error_t *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+#define oci_invalid(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 /* "`PATH.KEY`: field is required".  */
 int oci_missing (berth_error_t *err, const char *path, const char *key);

@@ -9,7 +9,6 @@
 #include "runtime-spec.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,26 +20,6 @@
 #include "runtime-spec-internal.h"
 
 /* ---- helpers shared with runtime-spec-linux.c ---- */
-
-int
-oci_invalid (berth_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  char *msg = NULL;
-
-  if (err == NULL)
-    return -EINVAL;
-  va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  /* Status 0 keeps strerror out of the text; the status is EINVAL all the
-     same, so the API layer answers 400.  */
-  berth_make_error (err, 0, "%s", msg);
-  free (msg);
-  (*err)->status = EINVAL;
-  return -EINVAL;
-}
 
 int
 oci_missing (berth_error_t *err, const char *path, const char *key)

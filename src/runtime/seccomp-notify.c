@@ -108,8 +108,8 @@ seccomp_notify_connect (const struct oci_seccomp *s, berth_error_t *err)
 {
   if (s == NULL || s->listener_path == NULL)
     {
-      berth_make_error (err, 0, "seccomp: `SCMP_ACT_NOTIFY` needs `linux.seccomp.listenerPath`");
-      (*err)->status = EINVAL;
+      berth_make_error_msg (err, EINVAL,
+                            "seccomp: `SCMP_ACT_NOTIFY` needs `linux.seccomp.listenerPath`");
       return -1;
     }
   return connect_listener (s->listener_path, err);
@@ -134,8 +134,8 @@ seccomp_notify_send (const struct oci_seccomp *s, int fd, pid_t pid, const struc
 
   if (s == NULL || s->listener_path == NULL)
     {
-      berth_make_error (err, 0, "seccomp: `SCMP_ACT_NOTIFY` needs `linux.seccomp.listenerPath`");
-      (*err)->status = EINVAL;
+      berth_make_error_msg (err, EINVAL,
+                            "seccomp: `SCMP_ACT_NOTIFY` needs `linux.seccomp.listenerPath`");
       return -1;
     }
   o = process_state (s, pid, st);

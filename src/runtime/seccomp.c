@@ -29,15 +29,9 @@
 
 DEFINE_CLEANUP (scmp_filter_ctx, seccomp_release)
 
-/* A config error: the message alone (no strerror), status EINVAL so that
-   the engine answers 400.  */
-#define config_error(err, ...)                                                                     \
-  ({                                                                                               \
-    int r_ = berth_make_error ((err), 0, __VA_ARGS__);                                             \
-    if ((err) && *(err))                                                                           \
-      (*(err))->status = EINVAL;                                                                   \
-    r_;                                                                                            \
-  })
+/* A config error: the message alone, status EINVAL so that the engine
+   answers 400.  */
+#define config_error(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 #define MAX_ARGS 6 /* a syscall has six argument registers */
 

@@ -32,15 +32,9 @@
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 
-/* A config error: the message alone (no strerror), status EINVAL so that
-   the engine answers 400.  */
-#define config_error(err, ...)                                                                     \
-  ({                                                                                               \
-    int r_ = berth_make_error ((err), 0, __VA_ARGS__);                                             \
-    if ((err) && *(err))                                                                           \
-      (*(err))->status = EINVAL;                                                                   \
-    r_;                                                                                            \
-  })
+/* A config error: the message alone, status EINVAL so that the engine
+   answers 400.  */
+#define config_error(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 /* ---- capability names ---- */
 

@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,24 +13,8 @@
 #include "../base/xalloc.h"
 #include "runtime.h"
 
-/* An EINVAL error whose message is exactly FMT's (berth_make_error would
-   append strerror).  */
-static int __attribute__ ((format (printf, 2, 3)))
-invalid (berth_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  char *msg = NULL;
-
-  va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    msg = NULL;
-  va_end (ap);
-  berth_make_error (err, 0, "%s", msg ? msg : "invalid argument");
-  free (msg);
-  if (err && *err)
-    (*err)->status = EINVAL;
-  return -EINVAL;
-}
+/* An EINVAL error whose message is exactly FMT's.  */
+#define invalid(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 /* Linux's signal names (signal(7)), aliases included.  */
 static const struct

@@ -208,11 +208,9 @@ state_read (struct runtime_ctx *ctx, const char *id, char **cgroup, berth_error_
       int e = berth_error_status (tmp);
       berth_error_release (&tmp);
       if (e == ENOENT)
-        berth_make_error (err, 0, "container `%s` does not exist", id);
+        berth_make_error_msg (err, ENOENT, "container `%s` does not exist", id);
       else
         berth_make_error (err, e, "read state of container `%s`", id);
-      if (err && *err && e == ENOENT)
-        (*err)->status = ENOENT;
       return NULL;
     }
   o = bjson_parse (text, len, path, err);

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,25 +42,6 @@ struct store_content_writer
   char *expected;
 };
 
-/* An error with STATUS but the exact message, no ": strerror" suffix: the
-   messages are containerd's, which dockerd shows.  */
-static int __attribute__ ((format (printf, 3, 4)))
-fail (berth_error_t *err, int status, const char *fmt, ...)
-{
-  va_list ap;
-  char *msg = NULL;
-
-  va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  berth_make_error (err, 0, "%s", msg);
-  free (msg);
-  if (err && *err)
-    (*err)->status = status;
-  return -status;
-}
-
 /* The store holds sha256 blobs only: anything else is refused before it
    becomes a file name.  */
 static int
@@ -70,14 +50,14 @@ check_digest (const char *digest, berth_error_t *err)
   if (digest_validate (digest, err) < 0)
     return -EINVAL;
   if (strncmp (digest, "sha256:", 7) != 0)
-    return fail (err, EINVAL, "unsupported digest algorithm `%s`", digest);
+    return berth_make_error_msg (err, EINVAL, "unsupported digest algorithm `%s`", digest);
   return 0;
 }
 
 static int
 not_found (berth_error_t *err, const char *digest)
 {
-  return fail (err, ENOENT, "content digest %s: not found", digest);
+  return berth_make_error_msg (err, ENOENT, "content digest %s: not found", digest);
 }
 
 /* mkdir NAME under DIRFD if missing and open it, refusing a symlink.  */
@@ -211,8 +191,9 @@ store_content_writer_abort (struct store_content_writer *w)
 static int
 size_mismatch (berth_error_t *err, uint64_t got, int64_t want)
 {
-  return fail (err, EBADMSG, "unexpected commit size %llu, expected %lld: failed precondition",
-               (unsigned long long) got, (long long) want);
+  return berth_make_error_msg (err, EBADMSG,
+                               "unexpected commit size %llu, expected %lld: failed precondition",
+                               (unsigned long long) got, (long long) want);
 }
 
 int
@@ -235,8 +216,9 @@ verify (struct store_content_writer *w, const char *got, berth_error_t *err)
   if (w->expected_size >= 0 && w->written != (uint64_t) w->expected_size)
     return size_mismatch (err, w->written, w->expected_size);
   if (w->expected && strcmp (got, w->expected) != 0)
-    return fail (err, EBADMSG, "unexpected commit digest %s, expected %s: failed precondition", got,
-                 w->expected);
+    return berth_make_error_msg (err, EBADMSG,
+                                 "unexpected commit digest %s, expected %s: failed precondition",
+                                 got, w->expected);
   return 0;
 }
 
@@ -419,8 +401,9 @@ store_content_read_all (struct store_content *cs, const char *digest, size_t max
     }
   if ((uint64_t) st.st_size > max)
     {
-      fail (err, EFBIG, "content digest %s: size %lld is over the limit of %zu bytes", digest,
-            (long long) st.st_size, max);
+      berth_make_error_msg (err, EFBIG,
+                            "content digest %s: size %lld is over the limit of %zu bytes", digest,
+                            (long long) st.st_size, max);
       return NULL;
     }
   buf = xmalloc ((size_t) st.st_size + 1);
@@ -436,7 +419,8 @@ store_content_read_all (struct store_content *cs, const char *digest, size_t max
   digest_buffer (buf, (size_t) n, got);
   if (n != st.st_size || strcmp (got, digest) != 0)
     {
-      fail (err, EIO, "content digest %s: content is corrupted (digest %s)", digest, got);
+      berth_make_error_msg (err, EIO, "content digest %s: content is corrupted (digest %s)", digest,
+                            got);
       return NULL;
     }
   if (len)

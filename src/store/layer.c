@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,9 +27,6 @@ struct layer_new
   struct layer_rec *rec;
   char *diff_path;
 };
-
-static int fail (berth_error_t *err, int status, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
 
 static const struct layer_driver_ops *const drivers[]
     = { &layer_overlay_ops, &layer_vfs_ops, NULL };
@@ -295,12 +291,13 @@ pick_driver (const char *data_root, const char *name, berth_error_t *err)
          first container start.  */
       if (name)
         {
-          fail (err, EINVAL, "storage driver %s is not supported on `%s`", name, data_root);
+          berth_make_error_msg (err, EINVAL, "storage driver %s is not supported on `%s`", name,
+                                data_root);
           return NULL;
         }
       log_info ("storage driver %s is not supported on `%s`", drivers[i]->name, data_root);
     }
-  fail (err, EINVAL, "unknown storage driver `%s`", name ? name : "");
+  berth_make_error_msg (err, EINVAL, "unknown storage driver `%s`", name ? name : "");
   return NULL;
 }
 
@@ -449,29 +446,10 @@ remove_cascade (struct layer_store *s, struct layer_rec *r, berth_error_t *err)
   return 0;
 }
 
-/* An error with STATUS for the API's mapping (ENOENT 404, EBUSY 409) but
-   no strerror text: the message is what Docker says.  */
-static int
-fail (berth_error_t *err, int status, const char *fmt, ...)
-{
-  va_list ap;
-  char *msg = NULL;
-
-  va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  berth_make_error (err, 0, "%s", msg);
-  free (msg);
-  if (err && *err)
-    (*err)->status = status;
-  return -status;
-}
-
 static int
 not_found (berth_error_t *err, const char *chain_id)
 {
-  return fail (err, ENOENT, "layer `%s` not found", chain_id);
+  return berth_make_error_msg (err, ENOENT, "layer `%s` not found", chain_id);
 }
 
 /* ---- read-only layers ---- */
@@ -731,7 +709,7 @@ store_layer_remove (struct layer_store *s, const char *chain_id, berth_error_t *
   if (r == NULL)
     ret = not_found (err, chain_id);
   else if (r->info.refs > 0 || r->info.children > 0)
-    ret = fail (err, EBUSY, "remove layer `%s`: layer is in use", chain_id);
+    ret = berth_make_error_msg (err, EBUSY, "remove layer `%s`: layer is in use", chain_id);
   else
     ret = remove_cascade (s, r, err);
   unlock (s);
@@ -743,7 +721,7 @@ store_layer_remove (struct layer_store *s, const char *chain_id, berth_error_t *
 static int
 rw_not_found (berth_error_t *err, const char *container_id)
 {
-  return fail (err, ENOENT, "no rw layer for container `%s`", container_id);
+  return berth_make_error_msg (err, ENOENT, "no rw layer for container `%s`", container_id);
 }
 
 int
@@ -756,7 +734,8 @@ store_layer_create_rw (struct layer_store *s, const char *parent, const char *co
   if (find_rw (s, container_id))
     {
       unlock (s);
-      return fail (err, EEXIST, "container `%s` already has a rw layer", container_id);
+      return berth_make_error_msg (err, EEXIST, "container `%s` already has a rw layer",
+                                   container_id);
     }
   r = new_rec (s, parent, err);
   unlock (s);
@@ -770,7 +749,7 @@ store_layer_create_rw (struct layer_store *s, const char *parent, const char *co
      won it: check again under the lock before publishing.  */
   if (find_rw (s, container_id))
     {
-      fail (err, EEXIST, "container `%s` already has a rw layer", container_id);
+      berth_make_error_msg (err, EEXIST, "container `%s` already has a rw layer", container_id);
       drop_new (s, r);
       unlock (s);
       return -EEXIST;

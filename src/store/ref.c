@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,24 +23,8 @@
 #define OFFICIAL_REPO_PREFIX "library/"
 #define DEFAULT_TAG "latest"
 
-/* An EINVAL error (the API answers 400) whose text is exactly Go's:
-   berth_make_error would append ": Invalid argument".  */
-static int __attribute__ ((format (printf, 2, 3)))
-invalid (berth_error_t *err, const char *fmt, ...)
-{
-  va_list ap;
-  char *msg = NULL;
-
-  va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0)
-    abort ();
-  va_end (ap);
-  berth_make_error (err, 0, "%s", msg);
-  free (msg);
-  if (err && *err)
-    (*err)->status = EINVAL;
-  return -EINVAL;
-}
+/* An EINVAL error (the API answers 400) whose text is exactly Go's.  */
+#define invalid(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 static bool
 is_lower_alnum (char c)

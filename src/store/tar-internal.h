@@ -27,13 +27,6 @@ tar_proc_path (char *buf, size_t size, int dirfd, const char *name)
 
 /* A hostile or corrupt archive: EINVAL (400 at the API), and a message
    with no strerror appended.  */
-#define tar_invalid(err, ...)                                                                      \
-  ({                                                                                               \
-    berth_error_t *_e = (err);                                                                     \
-    berth_make_error (_e, 0, __VA_ARGS__);                                                         \
-    if (_e && *_e)                                                                                 \
-      (*_e)->status = EINVAL;                                                                      \
-    -EINVAL;                                                                                       \
-  })
+#define tar_invalid(err, ...) berth_make_error_msg ((err), EINVAL, __VA_ARGS__)
 
 #endif

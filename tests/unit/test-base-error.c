@@ -38,6 +38,33 @@ test_make (void **state)
 }
 
 static void
+test_make_msg (void **state)
+{
+  (void) state;
+  berth_error_t err = NULL;
+
+  /* The status is kept for the API's mapping, the text is left as written.  */
+  assert_int_equal (berth_make_error_msg (&err, ENOENT, "No such image: %s", "busybox"), -ENOENT);
+  assert_int_equal (berth_error_status (err), ENOENT);
+  assert_string_equal (err->msg, "No such image: busybox");
+  /* It replaces an earlier error (no leak under ASan).  */
+  assert_int_equal (berth_make_error_msg (&err, EINVAL, "invalid reference format"), -EINVAL);
+  assert_int_equal (err->status, EINVAL);
+  assert_string_equal (err->msg, "invalid reference format");
+  assert_int_equal (berth_make_error_msg (&err, 0, "plain %d%%", 7), -1);
+  assert_int_equal (err->status, 0);
+  assert_string_equal (err->msg, "plain 7%");
+  /* A wrap keeps the status and adds context in front only.  */
+  berth_make_error_msg (&err, EBUSY, "layer is in use");
+  assert_int_equal (berth_error_wrap (&err, "remove `%s`", "x"), -EBUSY);
+  assert_string_equal (err->msg, "remove `x`: layer is in use");
+  berth_error_release (&err);
+  assert_null (err);
+  assert_int_equal (berth_make_error_msg (NULL, EEXIST, "x"), -EEXIST);
+  assert_int_equal (berth_make_error_msg (NULL, 0, "x"), -1);
+}
+
+static void
 test_wrap (void **state)
 {
   (void) state;
@@ -167,9 +194,8 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_make),
-    cmocka_unit_test (test_wrap),
-    cmocka_unit_test (test_send_recv),
+    cmocka_unit_test (test_make),     cmocka_unit_test (test_make_msg),
+    cmocka_unit_test (test_wrap),     cmocka_unit_test (test_send_recv),
     cmocka_unit_test (test_recv_bad),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
