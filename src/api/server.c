@@ -267,6 +267,7 @@ api_server_new (struct engine *engine, berth_error_t *err)
   s->engine = engine;
   s->router = api_router_new ();
   api_system_register (s->router);
+  api_images_register (s->router);
   return s;
 }
 

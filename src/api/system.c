@@ -31,15 +31,6 @@ jbool (json_object *o, const char *k, bool v)
   json_object_object_add (o, k, json_object_new_boolean (v));
 }
 
-static json_object *
-jstrv (char *const *v)
-{
-  json_object *a = json_object_new_array ();
-  for (size_t i = 0; v && v[i]; i++)
-    json_object_array_add (a, json_object_new_string (v[i]));
-  return a;
-}
-
 /* dockerd's pingHandler; the version middleware's headers come from the
    router.  Builder-Version 1: berth builds with the classic builder.  */
 static int
@@ -121,10 +112,10 @@ plugins_info (void)
   const char *network[] = { "bridge", "host", "none", NULL };
   const char *log[] = { "json-file", NULL };
   json_object *p = json_object_new_object ();
-  json_object_object_add (p, "Volume", jstrv ((char *const *) volume));
-  json_object_object_add (p, "Network", jstrv ((char *const *) network));
+  json_object_object_add (p, "Volume", bjson_new_strv ((char *const *) volume));
+  json_object_object_add (p, "Network", bjson_new_strv ((char *const *) network));
   json_object_object_add (p, "Authorization", NULL);
-  json_object_object_add (p, "Log", jstrv ((char *const *) log));
+  json_object_object_add (p, "Log", bjson_new_strv ((char *const *) log));
   return p;
 }
 
@@ -141,7 +132,7 @@ registry_config (bool legacy)
       json_object_object_add (r, "AllowNondistributableArtifactsCIDRs", NULL);
       json_object_object_add (r, "AllowNondistributableArtifactsHostnames", NULL);
     }
-  json_object_object_add (r, "InsecureRegistryCIDRs", jstrv ((char *const *) insecure));
+  json_object_object_add (r, "InsecureRegistryCIDRs", bjson_new_strv ((char *const *) insecure));
   jstr (hub, "Name", "docker.io");
   json_object_object_add (hub, "Mirrors", json_object_new_array ());
   jbool (hub, "Secure", true);
@@ -251,7 +242,7 @@ info_daemon (struct api_request *req, const struct engine_config *c, json_object
   jstr (o, "HttpProxy", getenv ("HTTP_PROXY"));
   jstr (o, "HttpsProxy", getenv ("HTTPS_PROXY"));
   jstr (o, "NoProxy", getenv ("NO_PROXY"));
-  json_object_object_add (o, "Labels", jstrv (c->labels));
+  json_object_object_add (o, "Labels", bjson_new_strv (c->labels));
   jbool (o, "ExperimentalBuild", c->experimental);
   jstr (o, "ServerVersion", BERTH_VERSION);
   jstr (berth, "path", "berth-runtime");

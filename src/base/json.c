@@ -354,3 +354,12 @@ bjson_to_string (json_object *obj)
   return json_object_to_json_string_ext (obj,
                                          JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
+
+json_object *
+bjson_new_strv (char *const *v)
+{
+  json_object *a = json_object_new_array ();
+  for (size_t i = 0; v && v[i]; i++)
+    json_object_array_add (a, json_object_new_string (v[i]));
+  return a;
+}

@@ -49,6 +49,9 @@ int bjson_get_string_map (json_object *obj, const char *path, const char *key, c
 char *bjson_path_key (const char *path, const char *key);
 char *bjson_path_index (const char *path, size_t i);
 
+/* A new JSON array of the strings of V (NULL: an empty array).  */
+json_object *bjson_new_strv (char *const *v);
+
 /* Serialise without escaping slashes, as Go's encoding/json does.  */
 const char *bjson_to_string (json_object *obj);
 

@@ -19,6 +19,7 @@
 #include "api/api.h"
 #include "base/base.h"
 #include "engine/engine.h"
+#include "store/image.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 
@@ -419,6 +420,29 @@ wait_for_signal (void)
     }
 }
 
+static void
+count_images (void *data, struct engine_counts *out)
+{
+  out->images = (int) store_images_count (data);
+}
+
+/* The image store under the data root, reached by the API through the
+   engine; `docker info` counts its images.  */
+static struct store_images *
+open_images (struct engine *engine)
+{
+  const struct engine_config *cf = engine_get_config (engine);
+  const char *driver = cf->storage_driver && cf->storage_driver[0] ? cf->storage_driver : NULL;
+  berth_error_t err = NULL;
+  struct store_images *images = store_images_open (cf->data_root, driver, &err);
+
+  if (images == NULL)
+    die_error (&err, "failed to start daemon");
+  engine_set_images (engine, images);
+  engine_set_counts_fn (engine, count_images, images);
+  return images;
+}
+
 static struct api_server *
 serve (struct engine *engine)
 {
@@ -448,6 +472,7 @@ main (int argc, char **argv)
   berth_error_t err = NULL;
   struct engine *engine;
   struct api_server *server;
+  struct store_images *images;
   sigset_t set;
   int pidfd;
   cleanup_free char *pidfile = NULL;
@@ -480,11 +505,14 @@ main (int argc, char **argv)
   engine = engine_new (&cl.config, &err);
   if (engine == NULL)
     die_error (&err, "failed to start daemon");
+  images = open_images (engine);
   server = serve (engine);
   log_info ("berthd %s started: data root `%s`", BERTH_VERSION,
             engine_get_config (engine)->data_root);
   wait_for_signal ();
   api_server_free (server);
+  engine_set_images (engine, NULL);
+  store_images_close (images);
   engine_free (engine);
   unlink (pidfile);
   close (pidfd);

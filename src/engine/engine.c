@@ -18,6 +18,7 @@ struct engine
   struct engine_events *events;
   engine_counts_fn counts_fn;
   void *counts_data;
+  struct store_images *images;
 };
 
 /* dockerd keeps a random UUID in <data-root>/engine-id (daemon/id.go) and
@@ -114,4 +115,16 @@ engine_get_counts (struct engine *e, struct engine_counts *out)
   memset (out, 0, sizeof (*out));
   if (e->counts_fn)
     e->counts_fn (e->counts_data, out);
+}
+
+void
+engine_set_images (struct engine *e, struct store_images *images)
+{
+  e->images = images;
+}
+
+struct store_images *
+engine_get_images (struct engine *e)
+{
+  return e->images;
 }

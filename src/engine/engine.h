@@ -84,4 +84,10 @@ struct engine_events *engine_get_events (struct engine *e);
 void engine_set_counts_fn (struct engine *e, engine_counts_fn fn, void *data);
 void engine_get_counts (struct engine *e, struct engine_counts *out);
 
+/* The image store (store/image.h), opened by berthd and borrowed here so
+   that the API's handlers reach it; NULL until set.  */
+struct store_images;
+void engine_set_images (struct engine *e, struct store_images *images);
+struct store_images *engine_get_images (struct engine *e);
+
 #endif

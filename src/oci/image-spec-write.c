@@ -18,21 +18,12 @@ add_str (json_object *o, const char *key, const char *s)
     json_object_object_add (o, key, json_object_new_string (s));
 }
 
-static json_object *
-strv_json (char *const *v)
-{
-  json_object *a = json_object_new_array ();
-  for (; v && *v; v++)
-    json_object_array_add (a, json_object_new_string (*v));
-  return a;
-}
-
 /* omitempty: nil and empty slices are both left out.  */
 static void
 add_strv (json_object *o, const char *key, char *const *v)
 {
   if (v && v[0])
-    json_object_object_add (o, key, strv_json (v));
+    json_object_object_add (o, key, bjson_new_strv (v));
 }
 
 static void
@@ -262,7 +253,7 @@ oci_image_config_write (const struct oci_image_config *c)
   if (c->has_config)
     json_object_object_add (o, "config", exec_config_json (&c->config));
   json_object_object_add (rootfs, "type", json_object_new_string (c->rootfs_type ?: "layers"));
-  json_object_object_add (rootfs, "diff_ids", strv_json (c->diff_ids));
+  json_object_object_add (rootfs, "diff_ids", bjson_new_strv (c->diff_ids));
   json_object_object_add (o, "rootfs", rootfs);
   if (c->n_history > 0)
     {
@@ -285,8 +276,8 @@ oci_archive_manifest_write (const struct oci_archive_manifest *a)
       const struct oci_archive_entry *e = &a->entries[i];
       json_object *o = json_object_new_object ();
       json_object_object_add (o, "Config", json_object_new_string (e->config ?: ""));
-      json_object_object_add (o, "RepoTags", e->repo_tags ? strv_json (e->repo_tags) : NULL);
-      json_object_object_add (o, "Layers", strv_json (e->layers));
+      json_object_object_add (o, "RepoTags", e->repo_tags ? bjson_new_strv (e->repo_tags) : NULL);
+      json_object_object_add (o, "Layers", bjson_new_strv (e->layers));
       json_object_array_add (arr, o);
     }
   return finish (arr);

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include <seccomp.h>
 
+#include "../base/json.h"
 #include "../base/cleanup.h"
 #include "../base/xalloc.h"
 #include "runtime.h"
@@ -127,15 +128,6 @@ static const struct
   { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4 },
 };
 
-static json_object *
-strv_json (const char *const *v)
-{
-  json_object *a = json_object_new_array ();
-  for (size_t i = 0; v[i]; i++)
-    json_object_array_add (a, json_object_new_string (v[i]));
-  return a;
-}
-
 /* Every capability libcap can name, up to the kernel's last one.  */
 static json_object *
 capabilities_json (void)
@@ -183,9 +175,9 @@ seccomp_json (void)
         json_object_array_add (supported, json_object_new_string (seccomp_flags[i].name));
     }
   json_object_object_add (o, "enabled", json_object_new_boolean (true));
-  json_object_object_add (o, "actions", strv_json (seccomp_actions));
-  json_object_object_add (o, "operators", strv_json (seccomp_operators));
-  json_object_object_add (o, "archs", strv_json (seccomp_archs));
+  json_object_object_add (o, "actions", bjson_new_strv ((char *const *) seccomp_actions));
+  json_object_object_add (o, "operators", bjson_new_strv ((char *const *) seccomp_operators));
+  json_object_object_add (o, "archs", bjson_new_strv ((char *const *) seccomp_archs));
   json_object_object_add (o, "knownFlags", known);
   json_object_object_add (o, "supportedFlags", supported);
   return o;
@@ -198,7 +190,7 @@ linux_json (void)
   json_object *cg = json_object_new_object ();
   json_object *mx = json_object_new_object ();
 
-  json_object_object_add (o, "namespaces", strv_json (namespaces));
+  json_object_object_add (o, "namespaces", bjson_new_strv ((char *const *) namespaces));
   json_object_object_add (o, "capabilities", capabilities_json ());
   json_object_object_add (cg, "v1", json_object_new_boolean (true));
   json_object_object_add (cg, "v2", json_object_new_boolean (true));
@@ -226,8 +218,8 @@ runtime_features_json (void)
 
   json_object_object_add (o, "ociVersionMin", json_object_new_string ("1.0.0"));
   json_object_object_add (o, "ociVersionMax", json_object_new_string ("1.2.0"));
-  json_object_object_add (o, "hooks", strv_json (hook_names));
-  json_object_object_add (o, "mountOptions", strv_json (mount_options));
+  json_object_object_add (o, "hooks", bjson_new_strv ((char *const *) hook_names));
+  json_object_object_add (o, "mountOptions", bjson_new_strv ((char *const *) mount_options));
   json_object_object_add (o, "linux", linux_json ());
   if (sv)
     {

@@ -1,0 +1,112 @@
+/* berth — the image store: images keyed by their ID (the sha256 of their
+ * config, kept verbatim in the content store), their layer chains in the
+ * layer store, and the tags that name them (dockerd's image/ and
+ * reference/ stores).
+ *
+ * On disk, under <data-root>/image/:
+ *   blobs/sha256/<hex>   image configs (and later manifests), store/content.h
+ *   images.json          {"sha256:<id>": {"lastTagTime": "..."}}: which blobs
+ *                        are images, written atomically
+ *   repositories.json    docker's reference store, written atomically:
+ *                        {"Repositories": {"busybox": {"busybox:latest":
+ *                        "sha256:..."}}}
+ * An image holds one reference on its top layer (store/layer.h); deleting
+ * the image releases it, and the layers nothing else uses go with it.
+ *
+ * The store is safe to use from several threads (one mutex).  */
+#ifndef BERTH_STORE_IMAGE_H
+#define BERTH_STORE_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/digest.h"
+#include "base/error.h"
+#include "oci/image-spec.h"
+
+struct store_images;
+struct layer_store;
+
+/* A snapshot of one image, the caller's: free with store_image_free.  */
+struct store_image
+{
+  char *id;          /* "sha256:<hex>" */
+  char *config_json; /* the config bytes, verbatim */
+  size_t config_len;
+  struct oci_image_config *config;
+  char *top_layer;     /* chain ID of the top layer, NULL with no layers */
+  char **repo_tags;    /* familiar "busybox:latest", sorted */
+  char **repo_digests; /* familiar "busybox@sha256:..." */
+  int64_t size;        /* bytes of all its layers */
+  char *last_tag_time; /* RFC 3339 nano, NULL when never tagged */
+};
+void store_image_free (struct store_image *img);
+/* The image's creation time (config "created") in ns since the epoch, 0
+   when absent or malformed.  */
+int64_t store_image_created (const struct store_image *img);
+/* Free a NULL-terminated vector of images.  */
+void store_image_list_free (struct store_image **v);
+
+/* Open the image store of DATA_ROOT (creating what is missing) and the
+   layer store it uses (DRIVER as store_layer_store_open takes it, NULL to
+   pick); leftovers of a crash are repaired.  NULL on error.  */
+struct store_images *store_images_open (const char *data_root, const char *driver,
+                                        berth_error_t *err);
+void store_images_close (struct store_images *s);
+/* The layer store (borrowed): containers' rw layers live there too.  */
+struct layer_store *store_images_layers (struct store_images *s);
+size_t store_images_count (struct store_images *s);
+
+/* dockerd's GetImage: NAME is a full ID ("sha256:<hex>" or <hex>), a
+   reference ("busybox", "busybox:1", "busybox@sha256:..."), or an ID
+   prefix of at least one hex digit that matches one image only.
+   ENOENT "No such image: busybox:latest"; EINVAL for a malformed
+   reference ("invalid reference format").  */
+struct store_image *store_image_get (struct store_images *s, const char *name, berth_error_t *err);
+
+/* Every image, newest first (docker images' order); NULL-terminated, never
+   NULL.  */
+struct store_image **store_image_list (struct store_images *s);
+
+/* dockerd's RepoTagReference: REPO ("busybox", "example.com/a/b") and TAG
+   (may be NULL or "": latest) as the normalised "docker.io/library/busybox:
+   latest", a new string.  NULL with EINVAL on a bad name or tag, and
+   "cannot import digest reference" for a digested REPO.  */
+char *store_image_repo_tag (const char *repo, const char *tag, berth_error_t *err);
+
+/* Point REF (a tagged reference, as store_image_repo_tag returns) at the
+   image NAME (as store_image_get takes it), replacing what REF named.  */
+int store_image_tag (struct store_images *s, const char *name, const char *ref, berth_error_t *err);
+
+/* dockerd's ImageDelete (docker rmi): by a reference, untag it and delete
+   the image when no other reference is left; by ID, delete it with its one
+   reference, or with all of them when FORCE.  *UNTAGGED and *DELETED get
+   the familiar references removed and the IDs deleted (image, then the
+   chain IDs of the layers that went with it), new NULL-terminated vectors.
+   409 (EEXIST) "conflict: unable to delete <short id> (must be forced) -
+   image is referenced in multiple repositories".  */
+int store_image_delete (struct store_images *s, const char *name, bool force, char ***untagged,
+                        char ***deleted, berth_error_t *err);
+
+/* docker import.  */
+struct store_image_import_opts
+{
+  const char *ref;      /* a tag to give the image (store_image_repo_tag), or NULL */
+  const char *message;  /* the commit message; NULL: "Imported from -" */
+  char *const *changes; /* Dockerfile instructions applied to the config */
+};
+
+/* Read a root filesystem tar (plain or compressed) from FD to its end, make
+   it one layer and a new image of it; ID gets the image ID.  */
+int store_image_import (struct store_images *s, int fd, const struct store_image_import_opts *o,
+                        char id[DIGEST_SHA256_STRLEN], berth_error_t *err);
+
+/* Apply the Dockerfile instructions CHANGES (docker commit/import --change:
+   CMD ENTRYPOINT ENV EXPOSE LABEL ONBUILD USER VOLUME WORKDIR, JSON array or
+   shell form) to C.  EINVAL with dockerd's words on an instruction that is
+   not allowed or malformed.  */
+int store_image_apply_changes (struct oci_image_exec_config *c, char *const *changes,
+                               berth_error_t *err);
+
+#endif
