@@ -97,4 +97,7 @@ bool api_filters_match_kv_list (const struct api_filters *f, const char *key, ch
    ""); < 0 with moby's message otherwise.  */
 int api_parse_timestamp (const char *value, int64_t *out_ns, berth_error_t *err);
 
+/* images-archive.c: docker save / load, registered by api_images_register.  */
+void api_images_archive_register (struct api_router *r);
+
 #endif

@@ -133,6 +133,7 @@ void api_router_dispatch (struct api_router *r, struct api_request *req, struct 
 /* Resource tables.  */
 void api_system_register (struct api_router *r);
 void api_images_register (struct api_router *r);
+void api_containers_register (struct api_router *r);
 
 /* ---- server (server.c) ---- */
 

@@ -578,4 +578,5 @@ void
 api_images_register (struct api_router *r)
 {
   api_router_add (r, image_routes);
+  api_images_archive_register (r); /* api/images-archive.c */
 }

@@ -268,6 +268,7 @@ api_server_new (struct engine *engine, berth_error_t *err)
   s->router = api_router_new ();
   api_system_register (s->router);
   api_images_register (s->router);
+  api_containers_register (s->router);
   return s;
 }
 

@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "base/base.h"
+#include "engine/container.h"
 #include "engine/engine.h"
 #include "store/image.h"
 
@@ -420,16 +421,26 @@ wait_for_signal (void)
     }
 }
 
-static void
-count_images (void *data, struct engine_counts *out)
+/* What `docker info` counts: images and containers.  */
+struct stores
 {
-  out->images = (int) store_images_count (data);
+  struct store_images *images;
+  struct engine_containers *containers;
+};
+
+static void
+count_objects (void *data, struct engine_counts *out)
+{
+  struct stores *st = data;
+  out->images = (int) store_images_count (st->images);
+  if (st->containers)
+    engine_containers_count (st->containers, out);
 }
 
 /* The image store under the data root, reached by the API through the
    engine; `docker info` counts its images.  */
 static struct store_images *
-open_images (struct engine *engine)
+open_images (struct engine *engine, struct stores *st)
 {
   const struct engine_config *cf = engine_get_config (engine);
   const char *driver = cf->storage_driver && cf->storage_driver[0] ? cf->storage_driver : NULL;
@@ -439,8 +450,26 @@ open_images (struct engine *engine)
   if (images == NULL)
     die_error (&err, "failed to start daemon");
   engine_set_images (engine, images);
-  engine_set_counts_fn (engine, count_images, images);
+  st->images = images;
+  engine_set_counts_fn (engine, count_objects, st);
   return images;
+}
+
+/* The container store; berth-shim is found beside berthd's own binary.  */
+static struct engine_containers *
+open_containers (struct engine *engine, struct stores *st)
+{
+  berth_error_t err = NULL;
+  cleanup_free char *self = realpath ("/proc/self/exe", NULL);
+  cleanup_free char *dir = fs_dirname (self ? self : "/usr/bin/berthd");
+  cleanup_free char *shim = xasprintf ("%s/berth-shim", dir);
+  struct engine_containers *cs = engine_containers_open (engine, st->images, shim, &err);
+
+  if (cs == NULL)
+    die_error (&err, "failed to start daemon");
+  engine_set_containers (engine, cs);
+  st->containers = cs;
+  return cs;
 }
 
 static struct api_server *
@@ -473,6 +502,8 @@ main (int argc, char **argv)
   struct engine *engine;
   struct api_server *server;
   struct store_images *images;
+  struct engine_containers *containers;
+  struct stores stores = { 0 };
   sigset_t set;
   int pidfd;
   cleanup_free char *pidfile = NULL;
@@ -505,12 +536,16 @@ main (int argc, char **argv)
   engine = engine_new (&cl.config, &err);
   if (engine == NULL)
     die_error (&err, "failed to start daemon");
-  images = open_images (engine);
+  images = open_images (engine, &stores);
+  containers = open_containers (engine, &stores);
   server = serve (engine);
   log_info ("berthd %s started: data root `%s`", BERTH_VERSION,
             engine_get_config (engine)->data_root);
   wait_for_signal ();
   api_server_free (server);
+  engine_set_counts_fn (engine, NULL, NULL);
+  engine_set_containers (engine, NULL);
+  engine_containers_close (containers);
   engine_set_images (engine, NULL);
   store_images_close (images);
   engine_free (engine);

@@ -19,6 +19,7 @@ struct engine
   engine_counts_fn counts_fn;
   void *counts_data;
   struct store_images *images;
+  struct engine_containers *containers;
 };
 
 /* dockerd keeps a random UUID in <data-root>/engine-id (daemon/id.go) and
@@ -127,4 +128,16 @@ struct store_images *
 engine_get_images (struct engine *e)
 {
   return e->images;
+}
+
+void
+engine_set_containers (struct engine *e, struct engine_containers *containers)
+{
+  e->containers = containers;
+}
+
+struct engine_containers *
+engine_get_containers (struct engine *e)
+{
+  return e->containers;
 }

@@ -90,4 +90,9 @@ struct store_images;
 void engine_set_images (struct engine *e, struct store_images *images);
 struct store_images *engine_get_images (struct engine *e);
 
+/* The container store (engine/container.h), likewise; NULL until set.  */
+struct engine_containers;
+void engine_set_containers (struct engine *e, struct engine_containers *containers);
+struct engine_containers *engine_get_containers (struct engine *e);
+
 #endif

@@ -152,6 +152,14 @@ store_image_import (struct store_images *s, int fd, const struct store_image_imp
 
   if (import_layer (s, fd, chain, diff_id, err) < 0)
     return berth_error_wrap (err, "import image");
+  /* Keep the tar for docker save (store/image-archive.c); best effort, and
+     only a seekable fd (the API's memfd) can be read again.  */
+  if (lseek (fd, 0, SEEK_CUR) >= 0)
+    {
+      berth_error_t kerr = NULL;
+      if (store_image_keep_layer_tar (s, fd, diff_id, &kerr) < 0)
+        berth_error_release (&kerr);
+    }
   config = import_config (diff_id, msg, o ? o->changes : NULL, err);
   if (config == NULL
       || store_content_ingest_buffer (s->content, config, strlen (config), NULL, id, err) < 0

@@ -109,4 +109,36 @@ int store_image_import (struct store_images *s, int fd, const struct store_image
 int store_image_apply_changes (struct oci_image_exec_config *c, char *const *changes,
                                berth_error_t *err);
 
+/* docker save / load (store/image-archive.c): the docker-archive format,
+   manifest.json [{Config, RepoTags, Layers}] with <hex>.json configs kept
+   verbatim and <diff-hex>/layer.tar; load also reads an OCI image layout
+   (index.json, oci-layout, blobs/sha256/).  A saved layer tar must hash to
+   its diff ID, which a tar rewritten from the layer's directory cannot
+   promise, so the original uncompressed tar of every layer imported or
+   loaded is kept in the content store under its diff ID and written back
+   verbatim.  */
+
+/* Write to OUT_FD a docker-archive tar of the images NAMES (as
+   store_image_get takes them; a reference names itself in RepoTags, an ID
+   gives every tag of the image); layers shared by several are written
+   once.  ENOENT "No such image: x"; ENOENT for a layer whose tar was not
+   kept (an image imported before berth kept them).  */
+int store_image_save (struct store_images *s, char *const *names, int out_fd, berth_error_t *err);
+
+/* docker load: FD is a docker-archive or OCI layout tar (plain or
+   compressed), read to its end.  For every message ("Loaded image:
+   busybox:latest", "Loaded image ID: sha256:...", "The image busybox:latest
+   already exists, renaming the old one with ID sha256:... to empty
+   string") MSG_FN is called with DATA (may be NULL).  A corrupt, truncated
+   or hostile archive, or a layer whose diff ID is not the config's, is
+   EINVAL and leaves nothing of the image that failed behind.  */
+typedef void (*store_image_load_fn) (void *data, const char *msg);
+int store_image_load (struct store_images *s, int fd, store_image_load_fn msg_fn, void *data,
+                      berth_error_t *err);
+
+/* Keep the layer tar of FD (seekable; plain or compressed) in the content
+   store under DIFF_ID, its uncompressed sha256, for store_image_save.  */
+int store_image_keep_layer_tar (struct store_images *s, int fd, const char *diff_id,
+                                berth_error_t *err);
+
 #endif

@@ -1,0 +1,363 @@
+/* berth — starting a container: its rootfs (the rw layer mounted), the
+ * files bound over /etc, the OCI bundle, and berth-shim; then the exit file
+ * the shim leaves, and kill through the runtime library.  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "engine/container-config.h"
+#include "engine/container-internal.h"
+#include "engine/engine.h"
+#include "engine/spec.h"
+#include "logging/logging.h"
+#include "runtime/runtime.h"
+#include "store/image.h"
+#include "store/layer.h"
+
+#define CGROUP2_MAGIC 0x63677270
+
+static const char hosts_text[] = "127.0.0.1\tlocalhost\n"
+                                 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                 "fe00::0\tip6-localnet\n"
+                                 "ff00::0\tip6-mcastprefix\n"
+                                 "ff02::1\tip6-allnodes\n"
+                                 "ff02::2\tip6-allrouters\n";
+
+/* The host's resolv.conf; with systemd-resolved's stub (127.0.0.53) the
+   upstream servers are in /run/systemd/resolve/resolv.conf, as dockerd
+   finds them.  */
+static char *
+host_resolv_conf (void)
+{
+  berth_error_t err = NULL;
+  cleanup_free char *text = fs_read_file_at (AT_FDCWD, "/etc/resolv.conf", NULL, &err);
+  char *out;
+
+  berth_error_release (&err);
+  out = engine_resolv_conf_filter (text ? text : "");
+  if (text && strstr (text, "nameserver") && !strstr (out, "nameserver"))
+    {
+      cleanup_free char *up
+          = fs_read_file_at (AT_FDCWD, "/run/systemd/resolve/resolv.conf", NULL, &err);
+      berth_error_release (&err);
+      if (up)
+        {
+          free (out);
+          out = engine_resolv_conf_filter (up);
+        }
+    }
+  return out;
+}
+
+static int
+write_etc_files (struct engine_containers *cs, struct container *c, berth_error_t *err)
+{
+  cleanup_free char *dir = xasprintf ("%s/%s", cs->data_dir, c->id);
+  cleanup_free char *p = NULL;
+  cleanup_free char *host = NULL;
+  cleanup_free char *hostname = NULL;
+  cleanup_free char *resolv = host_resolv_conf ();
+
+  if (bjson_get_string (c->config, "Config", "Hostname", &host, err) < 0)
+    return -1;
+  hostname = xasprintf ("%s\n", host ? host : "");
+  p = xasprintf ("%s/hostname", dir);
+  if (fs_write_file_atomic (p, hostname, strlen (hostname), 0644, err) < 0)
+    return -1;
+  free (p);
+  p = xasprintf ("%s/hosts", dir);
+  if (fs_write_file_atomic (p, hosts_text, strlen (hosts_text), 0644, err) < 0)
+    return -1;
+  free (p);
+  p = xasprintf ("%s/resolv.conf", dir);
+  return fs_write_file_atomic (p, resolv, strlen (resolv), 0644, err);
+}
+
+/* The ContainerCreate request again, from the stored Config and HostConfig
+   (the merged Config gives the spec generator the same result).  */
+static struct engine_create_request *
+stored_request (struct container *c, berth_error_t *err)
+{
+  json_object *o = NULL;
+  struct engine_create_request *r;
+  const char *text;
+
+  if (json_object_deep_copy (c->config, &o, NULL) != 0)
+    return berth_make_error (err, ENOMEM, "copy the config of %s", c->id), NULL;
+  json_object_object_add (o, "HostConfig", json_object_get (c->host_config));
+  text = bjson_to_string (o);
+  r = engine_create_request_parse (text, strlen (text), err);
+  json_object_put (o);
+  if (r)
+    engine_host_config_adapt (&r->host);
+  return r;
+}
+
+static bool
+cgroup_v2 (void)
+{
+  struct statfs sf;
+  return statfs ("/sys/fs/cgroup", &sf) == 0 && (unsigned long) sf.f_type == CGROUP2_MAGIC;
+}
+
+/* config.json for the container whose rootfs is ROOTFS.  */
+static char *
+make_spec (struct engine_containers *cs, struct container *c, const char *rootfs,
+           berth_error_t *err)
+{
+  const struct engine_config *cf = engine_get_config (cs->engine);
+  struct engine_create_request *req = NULL;
+  struct store_image *img = NULL;
+  struct engine_spec *spec = NULL;
+  cleanup_free char *hosts = xasprintf ("%s/%s/hosts", cs->data_dir, c->id);
+  cleanup_free char *hostname = xasprintf ("%s/%s/hostname", cs->data_dir, c->id);
+  cleanup_free char *resolv = xasprintf ("%s/%s/resolv.conf", cs->data_dir, c->id);
+  cleanup_close int rootfd = -1;
+  char *out = NULL;
+
+  if ((img = store_image_get (cs->images, c->image_id, err)) == NULL
+      || (req = stored_request (c, err)) == NULL)
+    goto out;
+  struct engine_spec_params p = {
+    .id = c->id,
+    .rootfs = rootfs,
+    .image = img->config && img->config->has_config ? &img->config->config : NULL,
+    .create = req,
+    .hosts_path = hosts,
+    .hostname_path = hostname,
+    .resolv_conf_path = resolv,
+    .default_ulimits = cf->default_ulimits,
+    .cgroup_v2 = cgroup_v2 (),
+  };
+  if ((spec = engine_spec_generate (&p, err)) == NULL)
+    goto out;
+  if (spec->needs_user)
+    {
+      rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (rootfd < 0)
+        {
+          berth_make_error (err, errno, "open `%s`", rootfs);
+          goto out;
+        }
+      if (engine_spec_resolve_user (spec, rootfd, err) < 0)
+        goto out;
+    }
+  out = engine_spec_to_json (spec);
+out:
+  engine_spec_free (spec);
+  engine_create_request_free (req);
+  store_image_free (img);
+  return out;
+}
+
+/* Run berth-shim with ARGV: it returns once the container runs (or failed
+   to), leaving its daemon behind.  Its stderr carries the error.  The
+   child gets default signal dispositions and an empty mask: berthd's
+   blocked and ignored signals must not reach the container.  */
+static int
+run_shim (char *const *argv, berth_error_t *err)
+{
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t none, all;
+  int pipefd[2], status = 0, r;
+  pid_t pid;
+  char msg[4096];
+  ssize_t n;
+
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    return berth_make_error (err, errno, "pipe");
+  sigemptyset (&none);
+  sigfillset (&all);
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen (&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2 (&fa, pipefd[1], 2);
+  posix_spawnattr_init (&at);
+  posix_spawnattr_setflags (&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setsigmask (&at, &none);
+  posix_spawnattr_setsigdefault (&at, &all);
+  r = posix_spawn (&pid, argv[0], &fa, &at, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  posix_spawnattr_destroy (&at);
+  close (pipefd[1]);
+  if (r != 0)
+    {
+      close (pipefd[0]);
+      return berth_make_error (err, r, "run `%s`", argv[0]);
+    }
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  fcntl (pipefd[0], F_SETFL, O_NONBLOCK);
+  n = read (pipefd[0], msg, sizeof (msg) - 1);
+  close (pipefd[0]);
+  msg[n > 0 ? n : 0] = '\0';
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  str_trim (msg);
+  if (str_has_prefix (msg, "berth-shim: "))
+    memmove (msg, msg + 12, strlen (msg + 12) + 1);
+  return berth_make_error_msg (err, EINVAL, "failed to create task for container: %s",
+                               msg[0] ? msg : "berth-shim failed");
+}
+
+static int
+spawn_shim (struct engine_containers *cs, struct container *c, const char *bundle,
+            berth_error_t *err)
+{
+  cleanup_free char *log = xasprintf ("%s/%s/%s-json.log", cs->data_dir, c->id, c->id);
+  cleanup_free char *exitf = xasprintf ("%s/exit.json", bundle);
+  cleanup_free char *pidf = xasprintf ("%s/pid", bundle);
+  cleanup_free char *pid = NULL;
+  bool open_stdin = false;
+  char *argv[20];
+  int i = 0;
+  berth_error_t e2 = NULL;
+
+  bjson_get_bool (c->config, "Config", "OpenStdin", &open_stdin, &e2);
+  berth_error_release (&e2);
+  argv[i++] = cs->shim;
+  argv[i++] = (char *) "--id";
+  argv[i++] = c->id;
+  argv[i++] = (char *) "--bundle";
+  argv[i++] = (char *) bundle;
+  argv[i++] = (char *) "--runtime-root";
+  argv[i++] = cs->runtime_root;
+  argv[i++] = (char *) "--log-path";
+  argv[i++] = log;
+  argv[i++] = (char *) "--exit-file";
+  argv[i++] = exitf;
+  argv[i++] = (char *) "--pid-file";
+  argv[i++] = pidf;
+  if (c->tty)
+    argv[i++] = (char *) "--terminal";
+  if (open_stdin)
+    argv[i++] = (char *) "--stdin";
+  argv[i] = NULL;
+  unlink (exitf);
+  if (run_shim (argv, err) < 0)
+    return -1;
+  if ((pid = fs_read_file_at (AT_FDCWD, pidf, NULL, err)) == NULL)
+    return -1;
+  c->pid = atoi (pid);
+  return 0;
+}
+
+int
+container_start_locked (struct engine_containers *cs, struct container *c, berth_error_t *err)
+{
+  struct layer_store *ls = store_images_layers (cs->images);
+  cleanup_free char *rootfs = NULL;
+  cleanup_free char *spec = NULL;
+  cleanup_free char *bundle = xasprintf ("%s/%s", cs->exec_dir, c->id);
+  cleanup_free char *cfgpath = xasprintf ("%s/config.json", bundle);
+  berth_error_t e2 = NULL;
+
+  if ((rootfs = store_layer_mount (ls, c->id, err)) == NULL)
+    return -1;
+  if (write_etc_files (cs, c, err) < 0 || (spec = make_spec (cs, c, rootfs, err)) == NULL
+      || fs_mkdir_p (bundle, 0700, err) < 0
+      || fs_write_file_atomic (cfgpath, spec, strlen (spec), 0600, err) < 0
+      || spawn_shim (cs, c, bundle, err) < 0)
+    {
+      free (c->error);
+      c->error = xstrdup ((*err)->msg);
+      store_layer_unmount (ls, c->id, &e2);
+      berth_error_release (&e2);
+      container_save (cs, c, &e2);
+      berth_error_release (&e2);
+      return -1;
+    }
+  free (c->state);
+  c->state = xstrdup ("running");
+  free (c->started_at);
+  c->started_at = container_now ();
+  free (c->finished_at);
+  c->finished_at = xstrdup (CONTAINER_ZERO_TIME);
+  free (c->error);
+  c->error = NULL;
+  c->exit_code = 0;
+  c->oom_killed = false;
+  if (container_save (cs, c, &e2) < 0)
+    {
+      log_warning ("save container %s: %s", c->id, e2->msg);
+      berth_error_release (&e2);
+    }
+  container_publish (cs, c, "start");
+  return 0;
+}
+
+int
+engine_container_start (struct engine_containers *cs, const char *name, berth_error_t *err)
+{
+  struct container *c;
+  int r = -1;
+
+  pthread_mutex_lock (&cs->lock);
+  if ((c = container_find (cs, name, err)) == NULL)
+    goto out;
+  if (strcmp (c->state, "running") == 0)
+    r = 1;
+  else if (strcmp (c->state, "removing") == 0 || strcmp (c->state, "dead") == 0)
+    r = berth_make_error_msg (err, EINVAL, "container is marked for removal and cannot be started");
+  else
+    r = container_start_locked (cs, c, err);
+  pthread_cond_broadcast (&cs->changed);
+out:
+  pthread_mutex_unlock (&cs->lock);
+  return r;
+}
+
+int
+container_check_exit (struct engine_containers *cs, struct container *c)
+{
+  cleanup_free char *path = xasprintf ("%s/%s/exit.json", cs->exec_dir, c->id);
+  berth_error_t err = NULL;
+  json_object *o;
+  int64_t code = 0;
+  bool oom = false;
+  char *finished = NULL;
+
+  if (access (path, F_OK) < 0)
+    return 0;
+  if ((o = bjson_parse_file (path, &err)) == NULL
+      || bjson_get_int64 (o, "", "ExitCode", &code, &err) < 0
+      || bjson_get_bool (o, "", "OOMKilled", &oom, &err) < 0
+      || bjson_get_string (o, "", "FinishedAt", &finished, &err) < 0)
+    {
+      log_warning ("exit file of %s: %s", c->id, err->msg);
+      berth_error_release (&err);
+      code = 255;
+    }
+  json_object_put (o);
+  free (c->state);
+  c->state = xstrdup ("exited");
+  c->exit_code = (int) code;
+  c->oom_killed = oom;
+  c->pid = 0;
+  c->exits++;
+  free (c->finished_at);
+  c->finished_at = finished ? finished : container_now ();
+  if (store_layer_unmount (store_images_layers (cs->images), c->id, &err) < 0)
+    berth_error_release (&err);
+  if (container_save (cs, c, &err) < 0)
+    berth_error_release (&err);
+  container_publish (cs, c, "die");
+  return 1;
+}
+
+int
+container_kill (struct engine_containers *cs, struct container *c, int sig, berth_error_t *err)
+{
+  struct runtime_ctx ctx = { .root = cs->runtime_root };
+  return runtime_container_kill (&ctx, c->id, sig, false, err);
+}

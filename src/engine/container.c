@@ -1,0 +1,641 @@
+/* berth — the container store: lookup, the monitor thread, wait, remove,
+ * and the inspect and list views.  */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/base.h"
+#include "engine/container-internal.h"
+#include "engine/engine.h"
+#include "logging/logging.h"
+#include "store/image.h"
+#include "store/layer.h"
+
+/* ---- pure helpers ---- */
+
+bool
+engine_container_id_valid (const char *id)
+{
+  size_t i;
+  for (i = 0; id && id[i]; i++)
+    if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+      return false;
+  return i == 64;
+}
+
+static bool
+name_char (char c, bool first)
+{
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+    return true;
+  return !first && (c == '_' || c == '.' || c == '-');
+}
+
+bool
+engine_container_name_valid (const char *name)
+{
+  size_t i;
+  if (name == NULL)
+    return false;
+  if (name[0] == '/')
+    name++;
+  for (i = 0; name[i]; i++)
+    if (!name_char (name[i], i == 0))
+      return false;
+  return i >= 2;
+}
+
+void
+engine_human_duration (int64_t d_ns, char *out, size_t size)
+{
+  int64_t s = d_ns / 1000000000LL, m = s / 60;
+  int64_t h = (int64_t) ((double) d_ns / 3.6e12 + 0.5);
+
+  if (s < 1)
+    snprintf (out, size, "Less than a second");
+  else if (s == 1)
+    snprintf (out, size, "1 second");
+  else if (s < 60)
+    snprintf (out, size, "%lld seconds", (long long) s);
+  else if (m == 1)
+    snprintf (out, size, "About a minute");
+  else if (m < 60)
+    snprintf (out, size, "%lld minutes", (long long) m);
+  else if (h == 1)
+    snprintf (out, size, "About an hour");
+  else if (h < 48)
+    snprintf (out, size, "%lld hours", (long long) h);
+  else if (h < 24 * 7 * 2)
+    snprintf (out, size, "%lld days", (long long) (h / 24));
+  else if (h < 24 * 30 * 2)
+    snprintf (out, size, "%lld weeks", (long long) (h / 24 / 7));
+  else if (h < 24 * 365 * 2)
+    snprintf (out, size, "%lld months", (long long) (h / 24 / 30));
+  else
+    snprintf (out, size, "%lld years", (long long) (d_ns / 3600000000000LL / 24 / 365));
+}
+
+char *
+engine_container_status_text (const char *state, int exit_code, int64_t started_ns,
+                              int64_t finished_ns, int64_t now_ns)
+{
+  char d[64];
+  if (strcmp (state, "running") == 0)
+    {
+      engine_human_duration (now_ns - started_ns, d, sizeof (d));
+      return xasprintf ("Up %s", d);
+    }
+  if (strcmp (state, "removing") == 0)
+    return xstrdup ("Removal In Progress");
+  if (strcmp (state, "dead") == 0)
+    return xstrdup ("Dead");
+  if (strcmp (state, "exited") == 0 && finished_ns > 0)
+    {
+      engine_human_duration (now_ns - finished_ns, d, sizeof (d));
+      return xasprintf ("Exited (%d) %s ago", exit_code, d);
+    }
+  return xstrdup ("Created");
+}
+
+/* A loopback nameserver line: the container has its own network
+   namespace, where the host's local resolver is not listening.  */
+static bool
+loopback_nameserver (const char *line)
+{
+  char addr[64] = "";
+  if (sscanf (line, " nameserver %63s", addr) != 1)
+    return false;
+  return str_has_prefix (addr, "127.") || strcmp (addr, "::1") == 0;
+}
+
+char *
+engine_resolv_conf_filter (const char *text)
+{
+  cleanup_strv char **lines = strv_split (text ? text : "", '\n');
+  size_t cap = strlen (text ? text : "") + 1, len = 0;
+  char *out = xmalloc (cap + 1);
+
+  out[0] = '\0';
+  for (size_t i = 0; lines && lines[i]; i++)
+    {
+      size_t l = strlen (lines[i]);
+      if (loopback_nameserver (lines[i]) || (lines[i + 1] == NULL && l == 0))
+        continue;
+      memcpy (out + len, lines[i], l);
+      len += l;
+      out[len++] = '\n';
+      out[len] = '\0';
+    }
+  return out;
+}
+
+/* ---- records ---- */
+
+void
+container_free (struct container *c)
+{
+  if (c == NULL)
+    return;
+  free (c->id);
+  free (c->name);
+  free (c->image);
+  free (c->image_id);
+  free (c->created);
+  free (c->path);
+  strv_free (c->args);
+  json_object_put (c->config);
+  json_object_put (c->host_config);
+  free (c->state);
+  free (c->error);
+  free (c->started_at);
+  free (c->finished_at);
+  free (c);
+}
+
+char *
+container_now (void)
+{
+  struct timespec ts;
+  char buf[LOGGING_TIME_MAX];
+  clock_gettime (CLOCK_REALTIME, &ts);
+  logging_time_format ((int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec, buf);
+  return xstrdup (buf);
+}
+
+static int64_t
+time_ns (const char *s)
+{
+  int64_t ns = 0;
+  if (s == NULL || logging_time_parse (s, strlen (s), &ns) < 0 || ns < 0)
+    return 0;
+  return ns;
+}
+
+struct container *
+container_find (struct engine_containers *cs, const char *name, berth_error_t *err)
+{
+  struct container *found = NULL;
+  const char *bare = name && name[0] == '/' ? name + 1 : name;
+  size_t plen = name ? strlen (name) : 0;
+
+  if (name == NULL || name[0] == '\0')
+    {
+      berth_make_error_msg (err, ENOENT, "No such container: %s", name ? name : "");
+      return NULL;
+    }
+  for (size_t i = 0; i < cs->n; i++)
+    if (strcmp (cs->v[i]->id, name) == 0 || strcmp (cs->v[i]->name, bare) == 0)
+      return cs->v[i];
+  for (size_t i = 0; i < cs->n; i++)
+    if (strncmp (cs->v[i]->id, name, plen) == 0)
+      {
+        if (found)
+          {
+            berth_make_error_msg (err, EINVAL, "multiple IDs found with provided prefix: %s", name);
+            return NULL;
+          }
+        found = cs->v[i];
+      }
+  if (found == NULL)
+    berth_make_error_msg (err, ENOENT, "No such container: %s", name);
+  return found;
+}
+
+void
+container_publish (struct engine_containers *cs, struct container *c, const char *action)
+{
+  const char *attrs[] = { "image", c->image, "name", c->name, NULL };
+  engine_events_publish (engine_get_events (cs->engine), "container", action, c->id, attrs);
+}
+
+/* ---- the monitor ---- */
+
+/* Auto-removal of containers that exited, outside the scan.  */
+static void
+auto_remove (struct engine_containers *cs)
+{
+  for (size_t i = 0; i < cs->n; i++)
+    {
+      struct container *c = cs->v[i];
+      berth_error_t err = NULL;
+      if (!c->auto_remove || strcmp (c->state, "exited") != 0)
+        continue;
+      if (container_destroy (cs, c, &err) < 0)
+        {
+          log_warning ("auto-remove %s: %s", c->id, err->msg);
+          berth_error_release (&err);
+          continue;
+        }
+      i--; /* the vector shifted */
+    }
+}
+
+static void *
+monitor (void *data)
+{
+  struct engine_containers *cs = data;
+  pthread_mutex_lock (&cs->lock);
+  while (!cs->stopping)
+    {
+      struct timespec ts;
+      bool any = false;
+      for (size_t i = 0; i < cs->n; i++)
+        if (strcmp (cs->v[i]->state, "running") == 0 && container_check_exit (cs, cs->v[i]) > 0)
+          any = true;
+      if (any)
+        {
+          auto_remove (cs);
+          pthread_cond_broadcast (&cs->changed);
+        }
+      clock_gettime (CLOCK_REALTIME, &ts);
+      ts.tv_nsec += 100 * 1000000L;
+      if (ts.tv_nsec >= 1000000000L)
+        {
+          ts.tv_sec++;
+          ts.tv_nsec -= 1000000000L;
+        }
+      pthread_cond_timedwait (&cs->changed, &cs->lock, &ts);
+    }
+  pthread_mutex_unlock (&cs->lock);
+  return NULL;
+}
+
+struct engine_containers *
+engine_containers_open (struct engine *engine, struct store_images *images, const char *shim,
+                        berth_error_t *err)
+{
+  const struct engine_config *cf = engine_get_config (engine);
+  struct engine_containers *cs = xmalloc0 (sizeof (*cs));
+
+  cs->engine = engine;
+  cs->images = images;
+  cs->shim = xstrdup (shim);
+  cs->data_dir = xasprintf ("%s/containers", cf->data_root);
+  cs->exec_dir = xasprintf ("%s/containers", cf->exec_root);
+  cs->runtime_root = xasprintf ("%s/runtime", cf->exec_root);
+  pthread_mutex_init (&cs->lock, NULL);
+  pthread_cond_init (&cs->changed, NULL);
+  if (fs_mkdir_p (cs->data_dir, 0710, err) < 0 || fs_mkdir_p (cs->exec_dir, 0710, err) < 0
+      || fs_mkdir_p (cs->runtime_root, 0700, err) < 0 || container_load_all (cs, err) < 0)
+    goto fail;
+  if (pthread_create (&cs->monitor, NULL, monitor, cs) != 0)
+    {
+      berth_make_error (err, EAGAIN, "start the container monitor");
+      goto fail;
+    }
+  return cs;
+fail:
+  cs->stopping = true;
+  engine_containers_close (cs);
+  return NULL;
+}
+
+void
+engine_containers_close (struct engine_containers *cs)
+{
+  if (cs == NULL)
+    return;
+  pthread_mutex_lock (&cs->lock);
+  bool started = !cs->stopping;
+  cs->stopping = true;
+  pthread_cond_broadcast (&cs->changed);
+  pthread_mutex_unlock (&cs->lock);
+  if (started)
+    pthread_join (cs->monitor, NULL);
+  for (size_t i = 0; i < cs->n; i++)
+    container_free (cs->v[i]);
+  free (cs->v);
+  pthread_cond_destroy (&cs->changed);
+  pthread_mutex_destroy (&cs->lock);
+  free (cs->shim);
+  free (cs->data_dir);
+  free (cs->exec_dir);
+  free (cs->runtime_root);
+  free (cs);
+}
+
+void
+engine_containers_count (struct engine_containers *cs, struct engine_counts *out)
+{
+  pthread_mutex_lock (&cs->lock);
+  out->containers = (int) cs->n;
+  out->running = out->paused = out->stopped = 0;
+  for (size_t i = 0; i < cs->n; i++)
+    if (strcmp (cs->v[i]->state, "running") == 0)
+      out->running++;
+    else
+      out->stopped++;
+  pthread_mutex_unlock (&cs->lock);
+}
+
+/* ---- wait ---- */
+
+static bool
+wait_done (struct engine_containers *cs, const char *id, enum engine_wait_condition cond,
+           unsigned exits0, int *code)
+{
+  berth_error_t err = NULL;
+  struct container *c = container_find (cs, id, &err);
+  if (c == NULL)
+    {
+      berth_error_release (&err);
+      return true;
+    }
+  *code = c->exit_code;
+  switch (cond)
+    {
+    case ENGINE_WAIT_NOT_RUNNING:
+      return strcmp (c->state, "running") != 0;
+    case ENGINE_WAIT_NEXT_EXIT:
+      return c->exits != exits0;
+    default:
+      return false;
+    }
+}
+
+int
+engine_container_wait (struct engine_containers *cs, const char *name,
+                       enum engine_wait_condition cond, int *exit_code, bool (*cancelled) (void *),
+                       void *data, berth_error_t *err)
+{
+  int r = 0;
+  cleanup_free char *id = NULL;
+  struct container *c;
+  unsigned exits0;
+
+  pthread_mutex_lock (&cs->lock);
+  if ((c = container_find (cs, name, err)) == NULL)
+    {
+      pthread_mutex_unlock (&cs->lock);
+      return -1;
+    }
+  id = xstrdup (c->id);
+  exits0 = c->exits;
+  *exit_code = c->exit_code;
+  while (!cs->stopping && !wait_done (cs, id, cond, exits0, exit_code))
+    {
+      struct timespec ts;
+      if (cancelled && cancelled (data))
+        {
+          r = berth_make_error_msg (err, ECANCELED, "wait for %s cancelled", id);
+          break;
+        }
+      clock_gettime (CLOCK_REALTIME, &ts);
+      ts.tv_nsec += 200 * 1000000L;
+      if (ts.tv_nsec >= 1000000000L)
+        {
+          ts.tv_sec++;
+          ts.tv_nsec -= 1000000000L;
+        }
+      pthread_cond_timedwait (&cs->changed, &cs->lock, &ts);
+    }
+  pthread_mutex_unlock (&cs->lock);
+  return r;
+}
+
+/* ---- remove ---- */
+
+/* Kill a running container and wait (10 s at most) for its shim to record
+   the exit.  Lock held; it is released while waiting.  */
+static int
+kill_and_reap (struct engine_containers *cs, struct container *c, berth_error_t *err)
+{
+  if (container_kill (cs, c, SIGKILL, err) < 0 && container_check_exit (cs, c) == 0)
+    return -1;
+  berth_error_release (err);
+  for (int i = 0; i < 200 && strcmp (c->state, "running") == 0; i++)
+    {
+      struct timespec ts = { 0, 50 * 1000000L };
+      pthread_mutex_unlock (&cs->lock);
+      nanosleep (&ts, NULL);
+      pthread_mutex_lock (&cs->lock);
+      container_check_exit (cs, c);
+    }
+  if (strcmp (c->state, "running") == 0)
+    return berth_make_error_msg (err, EBUSY, "could not kill running container %s", c->id);
+  return 0;
+}
+
+int
+engine_container_remove (struct engine_containers *cs, const char *name, bool force,
+                         berth_error_t *err)
+{
+  struct container *c;
+  int r = -1;
+
+  pthread_mutex_lock (&cs->lock);
+  if ((c = container_find (cs, name, err)) == NULL)
+    goto out;
+  if (strcmp (c->state, "running") == 0 && !force)
+    {
+      berth_make_error_msg (err, EBUSY,
+                            "cannot remove container \"/%s\": container is running: stop the "
+                            "container before removing or force remove",
+                            c->name);
+      goto out;
+    }
+  if (strcmp (c->state, "removing") == 0)
+    {
+      berth_make_error_msg (err, EBUSY, "removal of container %s is already in progress", c->name);
+      goto out;
+    }
+  if (strcmp (c->state, "running") == 0)
+    {
+      /* The container may go away while the lock is released.  */
+      cleanup_free char *id = xstrdup (c->id);
+      c->auto_remove = false;
+      if (kill_and_reap (cs, c, err) < 0)
+        goto out;
+      if ((c = container_find (cs, id, err)) == NULL)
+        goto out;
+    }
+  r = container_destroy (cs, c, err);
+  pthread_cond_broadcast (&cs->changed);
+out:
+  pthread_mutex_unlock (&cs->lock);
+  return r;
+}
+
+/* ---- views ---- */
+
+static json_object *
+jstr (const char *s)
+{
+  return s ? json_object_new_string (s) : NULL;
+}
+
+static json_object *jfmt (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+static json_object *
+jfmt (const char *fmt, ...)
+{
+  va_list ap;
+  char *s = NULL;
+  json_object *o;
+  va_start (ap, fmt);
+  if (vasprintf (&s, fmt, ap) < 0)
+    s = NULL;
+  va_end (ap);
+  o = json_object_new_string (s ? s : "");
+  free (s);
+  return o;
+}
+
+static json_object *
+state_json (const struct container *c)
+{
+  json_object *o = json_object_new_object ();
+  bool running = strcmp (c->state, "running") == 0;
+  json_object_object_add (o, "Status", jstr (c->state));
+  json_object_object_add (o, "Running", json_object_new_boolean (running));
+  json_object_object_add (o, "Paused", json_object_new_boolean (false));
+  json_object_object_add (o, "Restarting", json_object_new_boolean (false));
+  json_object_object_add (o, "OOMKilled", json_object_new_boolean (c->oom_killed));
+  json_object_object_add (o, "Dead", json_object_new_boolean (strcmp (c->state, "dead") == 0));
+  json_object_object_add (o, "Pid", json_object_new_int (running ? c->pid : 0));
+  json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
+  json_object_object_add (o, "Error", jstr (c->error ? c->error : ""));
+  json_object_object_add (o, "StartedAt", jstr (c->started_at));
+  json_object_object_add (o, "FinishedAt", jstr (c->finished_at));
+  return o;
+}
+
+static json_object *
+copy (json_object *o)
+{
+  json_object *out = NULL;
+  if (o == NULL || json_object_deep_copy (o, &out, NULL) != 0)
+    return NULL;
+  return out;
+}
+
+json_object *
+engine_container_inspect (struct engine_containers *cs, const char *name, berth_error_t *err)
+{
+  json_object *o;
+  struct container *c;
+  const char *driver = store_layer_store_driver (store_images_layers (cs->images));
+
+  pthread_mutex_lock (&cs->lock);
+  if ((c = container_find (cs, name, err)) == NULL)
+    {
+      pthread_mutex_unlock (&cs->lock);
+      return NULL;
+    }
+  o = json_object_new_object ();
+  json_object_object_add (o, "Id", jstr (c->id));
+  json_object_object_add (o, "Created", jstr (c->created));
+  json_object_object_add (o, "Path", jstr (c->path ? c->path : ""));
+  json_object_object_add (o, "Args", bjson_new_strv (c->args));
+  json_object_object_add (o, "State", state_json (c));
+  json_object_object_add (o, "Image", jstr (c->image_id));
+  json_object_object_add (o, "ResolvConfPath", jfmt ("%s/%s/resolv.conf", cs->data_dir, c->id));
+  json_object_object_add (o, "HostnamePath", jfmt ("%s/%s/hostname", cs->data_dir, c->id));
+  json_object_object_add (o, "HostsPath", jfmt ("%s/%s/hosts", cs->data_dir, c->id));
+  json_object_object_add (o, "LogPath", jfmt ("%s/%s/%s-json.log", cs->data_dir, c->id, c->id));
+  json_object_object_add (o, "Name", jfmt ("/%s", c->name));
+  json_object_object_add (o, "RestartCount", json_object_new_int (0));
+  json_object_object_add (o, "Driver", jstr (driver));
+  json_object_object_add (o, "Platform", jstr ("linux"));
+  json_object_object_add (o, "HostConfig", copy (c->host_config));
+  json_object_object_add (o, "Mounts", json_object_new_array ());
+  json_object_object_add (o, "Config", copy (c->config));
+  pthread_mutex_unlock (&cs->lock);
+  return o;
+}
+
+/* Command of `docker ps`: the path and args joined by spaces, an arg with
+   a space in single quotes (dockerd's daemon/list.go).  */
+static char *
+command_line (const struct container *c)
+{
+  char *s = xstrdup (c->path ? c->path : "");
+  for (size_t i = 0; c->args && c->args[i]; i++)
+    {
+      const char *q = strchr (c->args[i], ' ') ? "'" : "";
+      char *n = xasprintf ("%s %s%s%s", s, q, c->args[i], q);
+      free (s);
+      s = n;
+    }
+  return s;
+}
+
+static json_object *
+list_entry (const struct container *c, int64_t now)
+{
+  json_object *o = json_object_new_object (), *labels = NULL;
+  cleanup_free char *cmd = command_line (c);
+  cleanup_free char *status = engine_container_status_text (
+      c->state, c->exit_code, time_ns (c->started_at), time_ns (c->finished_at), now);
+  json_object *names = json_object_new_array ();
+
+  json_object_array_add (names, jfmt ("/%s", c->name));
+  json_object_object_add (o, "Id", jstr (c->id));
+  json_object_object_add (o, "Names", names);
+  json_object_object_add (o, "Image", jstr (c->image));
+  json_object_object_add (o, "ImageID", jstr (c->image_id));
+  json_object_object_add (o, "Command", jstr (cmd));
+  json_object_object_add (o, "Created",
+                          json_object_new_int64 (time_ns (c->created) / 1000000000LL));
+  json_object_object_add (o, "Ports", json_object_new_array ());
+  if (json_object_object_get_ex (c->config, "Labels", &labels) && labels)
+    labels = copy (labels);
+  json_object_object_add (o, "Labels", labels ? labels : json_object_new_object ());
+  json_object_object_add (o, "State", jstr (c->state));
+  json_object_object_add (o, "Status", jstr (status));
+  json_object_object_add (o, "Mounts", json_object_new_array ());
+  return o;
+}
+
+json_object *
+engine_container_list (struct engine_containers *cs, bool all)
+{
+  json_object *a = json_object_new_array ();
+  int64_t now;
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  now = (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+  pthread_mutex_lock (&cs->lock);
+  for (size_t i = cs->n; i > 0; i--)
+    if (all || strcmp (cs->v[i - 1]->state, "running") == 0)
+      json_object_array_add (a, list_entry (cs->v[i - 1], now));
+  pthread_mutex_unlock (&cs->lock);
+  return a;
+}
+
+int
+engine_container_log_info (struct engine_containers *cs, const char *name, char **path, bool *tty,
+                           char **id, berth_error_t *err)
+{
+  struct container *c;
+  pthread_mutex_lock (&cs->lock);
+  if ((c = container_find (cs, name, err)) == NULL)
+    {
+      pthread_mutex_unlock (&cs->lock);
+      return -1;
+    }
+  *path = xasprintf ("%s/%s/%s-json.log", cs->data_dir, c->id, c->id);
+  *tty = c->tty;
+  *id = xstrdup (c->id);
+  pthread_mutex_unlock (&cs->lock);
+  return 0;
+}
+
+bool
+engine_container_is_running (struct engine_containers *cs, const char *id)
+{
+  berth_error_t err = NULL;
+  struct container *c;
+  bool r;
+  pthread_mutex_lock (&cs->lock);
+  c = container_find (cs, id, &err);
+  r = c && strcmp (c->state, "running") == 0;
+  pthread_mutex_unlock (&cs->lock);
+  berth_error_release (&err);
+  return r;
+}
