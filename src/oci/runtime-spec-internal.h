@@ -41,6 +41,10 @@ oci_path_key (char *buf, const char *path, const char *key)
 /* "`PATH.KEY`: field is required".  */
 int oci_missing (berth_error_t *err, const char *path, const char *key);
 
+/* 0 when OBJ is a JSON object, else EINVAL naming PATH ("`process`:
+   expected an object", or "expected a JSON object" for the document).  */
+int oci_require_object (json_object *obj, const char *path, berth_error_t *err);
+
 /* Parse the array of objects OBJ[KEY] into a new zeroed vector of elements
    of SIZE bytes, calling FN on each with its path ("PATH.KEY[I]").  *OUT and
    *N are set before the elements are parsed, so on failure the caller frees

@@ -359,14 +359,8 @@ oci_resources_parse_json (json_object *obj, const char *path, berth_error_t *err
 {
   struct oci_resources *r;
 
-  if (obj == NULL || !json_object_is_type (obj, json_type_object))
-    {
-      if (path && path[0])
-        oci_invalid (err, "`%s`: expected an object", path);
-      else
-        oci_invalid (err, "expected a JSON object");
-      return NULL;
-    }
+  if (oci_require_object (obj, path, err) < 0)
+    return NULL;
   r = xmalloc0 (sizeof (*r));
   if (parse_resources (obj, path ? path : "", r, err) < 0)
     {

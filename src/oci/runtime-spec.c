@@ -361,19 +361,23 @@ parse_process (json_object *o, const char *path, struct oci_process *p, berth_er
   return check_process (p, path, err);
 }
 
+int
+oci_require_object (json_object *obj, const char *path, berth_error_t *err)
+{
+  if (obj != NULL && json_object_is_type (obj, json_type_object))
+    return 0;
+  if (path && path[0])
+    return oci_invalid (err, "`%s`: expected an object", path);
+  return oci_invalid (err, "expected a JSON object");
+}
+
 struct oci_process *
 oci_process_parse_json (json_object *obj, const char *path, berth_error_t *err)
 {
   struct oci_process *p;
 
-  if (obj == NULL || !json_object_is_type (obj, json_type_object))
-    {
-      if (path && path[0])
-        oci_invalid (err, "`%s`: expected an object", path);
-      else
-        oci_invalid (err, "expected a JSON object");
-      return NULL;
-    }
+  if (oci_require_object (obj, path, err) < 0)
+    return NULL;
   p = xmalloc0 (sizeof (*p));
   if (parse_process (obj, path ? path : "", p, err) < 0)
     {
@@ -548,8 +552,8 @@ parse_config (json_object *doc, struct oci_config *c, berth_error_t *err)
   json_object *o = NULL;
   int r;
 
-  if (!json_object_is_type (doc, json_type_object))
-    return oci_invalid (err, "expected a JSON object");
+  if (oci_require_object (doc, "", err) < 0)
+    return -EINVAL;
   if (OCI_REQUIRE (bjson_get_string, doc, "", "ociVersion", &c->oci_version, err) < 0)
     return -EINVAL;
   if ((r = bjson_get_object (doc, "", "process", &o, err)) < 0)
