@@ -8,6 +8,7 @@ PKGS="
   libjson-c-dev libseccomp-dev libcap-dev libcmocka-dev
   libmicrohttpd-dev libarchive-dev libssl-dev libcurl4-openssl-dev
   bats busybox-static iproute2 procps util-linux python3 curl clang-format
+  tini
 "
 # The tests and benchmarks also drive the engines berth is compared with.
 if [ "${BERTH_FULL_DEPS:-1}" = 1 ]; then

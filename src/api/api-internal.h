@@ -97,6 +97,10 @@ bool api_filters_match_kv_list (const struct api_filters *f, const char *key, ch
    ""); < 0 with moby's message otherwise.  */
 int api_parse_timestamp (const char *value, int64_t *out_ns, berth_error_t *err);
 
+/* containers.c: the engine's container store, or ENOSYS when berthd runs
+   without one.  */
+struct engine_containers *api_containers_of (struct api_request *req, berth_error_t *err);
+
 /* images-archive.c: docker save / load, registered by api_images_register.  */
 void api_images_archive_register (struct api_router *r);
 

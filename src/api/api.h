@@ -134,6 +134,15 @@ void api_router_dispatch (struct api_router *r, struct api_request *req, struct 
 void api_system_register (struct api_router *r);
 void api_images_register (struct api_router *r);
 void api_containers_register (struct api_router *r);
+void api_exec_register (struct api_router *r);
+/* containers-stats.c: stats, list (GET /containers/json), prune.  */
+void api_containers_stats_register (struct api_router *r);
+/* attach (hijacked) and resize: containers-attach.c.  */
+void api_containers_attach_register (struct api_router *r);
+/* stop, restart, kill, pause, unpause, rename, update, top.  */
+void api_containers_ops_register (struct api_router *r);
+/* cp (archive), export, changes, commit: containers-archive.c.  */
+void api_containers_archive_register (struct api_router *r);
 
 /* ---- server (server.c) ---- */
 

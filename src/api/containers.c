@@ -43,8 +43,8 @@ api_logs_frame (int stream, const char *timestamp, const char *data, size_t len,
   return out;
 }
 
-static struct engine_containers *
-containers_of (struct api_request *req, berth_error_t *err)
+struct engine_containers *
+api_containers_of (struct api_request *req, berth_error_t *err)
 {
   struct engine_containers *cs = engine_get_containers (api_request_engine (req));
   if (cs == NULL)
@@ -57,7 +57,7 @@ containers_of (struct api_request *req, berth_error_t *err)
 static int
 create (struct api_request *req, struct api_response *resp, berth_error_t *err)
 {
-  struct engine_containers *cs = containers_of (req, err);
+  struct engine_containers *cs = api_containers_of (req, err);
   size_t len = 0;
   const char *body = api_request_body (req, &len);
   cleanup_free char *id = NULL;
@@ -81,7 +81,7 @@ create (struct api_request *req, struct api_response *resp, berth_error_t *err)
 static int
 start (struct api_request *req, struct api_response *resp, berth_error_t *err)
 {
-  struct engine_containers *cs = containers_of (req, err);
+  struct engine_containers *cs = api_containers_of (req, err);
   int r;
   if (cs == NULL || (r = engine_container_start (cs, api_request_var (req, "name"), err)) < 0)
     return -1;
@@ -157,7 +157,7 @@ wait_run (struct api_stream *s, void *data)
 static int
 wait_ (struct api_request *req, struct api_response *resp, berth_error_t *err)
 {
-  struct engine_containers *cs = containers_of (req, err);
+  struct engine_containers *cs = api_containers_of (req, err);
   const char *cond = api_request_query (req, "condition");
   enum engine_wait_condition c = ENGINE_WAIT_NOT_RUNNING;
   struct wait_ctx *ctx;
@@ -191,7 +191,7 @@ wait_ (struct api_request *req, struct api_response *resp, berth_error_t *err)
 
 static int delete (struct api_request *req, struct api_response *resp, berth_error_t *err)
 {
-  struct engine_containers *cs = containers_of (req, err);
+  struct engine_containers *cs = api_containers_of (req, err);
   if (cs == NULL
       || engine_container_remove (cs, api_request_var (req, "name"),
                                   api_request_query_bool (req, "force"), err)
@@ -201,22 +201,12 @@ static int delete (struct api_request *req, struct api_response *resp, berth_err
   return 0;
 }
 
-/* ---- GET /containers/json, GET /containers/{name}/json ---- */
-
-static int
-list (struct api_request *req, struct api_response *resp, berth_error_t *err)
-{
-  struct engine_containers *cs = containers_of (req, err);
-  if (cs == NULL)
-    return -1;
-  api_response_json (resp, 200, engine_container_list (cs, api_request_query_bool (req, "all")));
-  return 0;
-}
+/* ---- GET /containers/{name}/json (the list is in containers-stats.c) ---- */
 
 static int
 inspect (struct api_request *req, struct api_response *resp, berth_error_t *err)
 {
-  struct engine_containers *cs = containers_of (req, err);
+  struct engine_containers *cs = api_containers_of (req, err);
   json_object *o;
   if (cs == NULL || (o = engine_container_inspect (cs, api_request_var (req, "name"), err)) == NULL)
     return -1;
@@ -324,7 +314,7 @@ logs_options (struct api_request *req, struct logging_read_options *ro, berth_er
 static int
 logs (struct api_request *req, struct api_response *resp, berth_error_t *err)
 {
-  struct engine_containers *cs = containers_of (req, err);
+  struct engine_containers *cs = api_containers_of (req, err);
   struct logging_read_options ro = { 0 };
   struct logs_ctx *ctx;
   cleanup_free char *path = NULL;
@@ -352,10 +342,13 @@ logs (struct api_request *req, struct api_response *resp, berth_error_t *err)
 }
 
 static const struct api_route container_routes[] = {
-  { "POST", "/containers/create", create },      { "GET", "/containers/json", list },
-  { "GET", "/containers/{name}/json", inspect }, { "POST", "/containers/{name}/start", start },
-  { "POST", "/containers/{name}/wait", wait_ },  { "GET", "/containers/{name}/logs", logs },
-  { "DELETE", "/containers/{name}", delete },    { NULL, NULL, NULL },
+  { "POST", "/containers/create", create },
+  { "GET", "/containers/{name}/json", inspect },
+  { "POST", "/containers/{name}/start", start },
+  { "POST", "/containers/{name}/wait", wait_ },
+  { "GET", "/containers/{name}/logs", logs },
+  { "DELETE", "/containers/{name}", delete },
+  { NULL, NULL, NULL },
 };
 
 void

@@ -3,14 +3,17 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/api-internal.h"
 #include "base/base.h"
+#include "engine/container.h"
 #include "engine/engine.h"
 #include "store/image.h"
 #include "store/layer.h"
@@ -564,9 +567,153 @@ static int delete (struct api_request *req, struct api_response *resp, berth_err
   return 0;
 }
 
+/* ---- POST /images/prune ---- */
+
+/* filters.GetBoolOrDefault ("dangling", true): exactly one of true/1 or
+   false/0, else "invalid filter 'dangling=[x]'".  */
+static int
+prune_dangling (const struct api_filters *f, bool *out, berth_error_t *err)
+{
+  cleanup_free char *given = NULL;
+  bool yes = false, no = false;
+
+  *out = true;
+  if (!api_filters_has (f, "dangling"))
+    return 0;
+  for (size_t i = 0; f->keys && f->keys[i]; i++)
+    if (strcmp (f->keys[i], "dangling") == 0)
+      {
+        char *g = xasprintf ("%s%s%s", given ? given : "", given ? " " : "", f->values[i]);
+        free (given);
+        given = g;
+        yes |= strcmp (f->values[i], "true") == 0 || strcmp (f->values[i], "1") == 0;
+        no |= strcmp (f->values[i], "false") == 0 || strcmp (f->values[i], "0") == 0;
+      }
+  if (given == NULL)
+    return api_error (err, EINVAL, "invalid filter 'dangling'");
+  if (yes == no)
+    return api_error (err, EINVAL, "invalid filter 'dangling=[%s]'", given);
+  *out = yes;
+  return 0;
+}
+
+/* getUntilFromPruneFilters.  */
+static int
+prune_until (const struct api_filters *f, int64_t *until, berth_error_t *err)
+{
+  const char *v = NULL;
+  struct timespec ts;
+  size_t n = 0;
+
+  *until = 0;
+  for (size_t i = 0; f->keys && f->keys[i]; i++)
+    if (strcmp (f->keys[i], "until") == 0)
+      {
+        v = f->values[i];
+        n++;
+      }
+  if (n > 1)
+    return api_error (err, EINVAL, "more than one until filter specified");
+  if (n == 0)
+    return 0;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  if (engine_prune_until_parse (v, (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec, until, err) < 0)
+    return berth_error_wrap (err, "invalid value for 'until' filter");
+  return 0;
+}
+
+/* prune's matchLabels: every label= holds, and not every label!=.  */
+static bool
+prune_labels (void *data, const struct store_image *img)
+{
+  const struct api_filters *f = data;
+  const struct oci_image_exec_config *c = &img->config->config;
+
+  if (!api_filters_match_kv_list (f, "label", c->label_keys, c->label_values))
+    return false;
+  return !(api_filters_has (f, "label!")
+           && api_filters_match_kv_list (f, "label!", c->label_keys, c->label_values));
+}
+
+static int
+prune_parse (const struct api_filters *f, struct store_image_prune_opts *o, berth_error_t *err)
+{
+  static const char *const accepted[] = { "dangling", "label", "label!", "until", NULL };
+  bool dangling;
+
+  for (size_t i = 0; f->bare_keys && f->bare_keys[i]; i++)
+    if (!strv_contains ((char *const *) accepted, f->bare_keys[i]))
+      return api_error (err, EINVAL, "invalid filter '%s'", f->bare_keys[i]);
+  if (prune_dangling (f, &dangling, err) < 0 || prune_until (f, &o->until, err) < 0)
+    return -1;
+  o->all = !dangling;
+  o->match = prune_labels;
+  o->match_data = (void *) f;
+  return 0;
+}
+
+/* The report as dockerd's PruneReport, publishing ImageDelete's events
+   (untag per reference, delete per image) and then "prune".  */
+static json_object *
+prune_report (struct api_request *req, const struct store_image_prune_report *r)
+{
+  json_object *o = json_object_new_object ();
+  json_object *a = r->n ? json_object_new_array () : NULL;
+  const char *attrs[] = { "reclaimed", NULL, NULL };
+  char buf[32];
+
+  for (size_t i = 0; i < r->n; i++)
+    {
+      const struct store_image_prune_entry *e = &r->entries[i];
+      json_object *item = json_object_new_object ();
+      json_object_object_add (item, e->deleted ? "Deleted" : "Untagged",
+                              json_object_new_string (e->name));
+      json_object_array_add (a, item);
+      if (!e->deleted)
+        publish (req, "untag", e->image_id, e->image_id);
+      else if (strcmp (e->name, e->image_id) == 0)
+        publish (req, "delete", e->image_id, e->image_id);
+    }
+  json_object_object_add (o, "ImagesDeleted", a);
+  json_object_object_add (o, "SpaceReclaimed", json_object_new_uint64 (r->reclaimed));
+  snprintf (buf, sizeof (buf), "%llu", (unsigned long long) r->reclaimed);
+  attrs[1] = buf;
+  engine_events_publish (engine_get_events (api_request_engine (req)), "image", "prune", "", attrs);
+  return o;
+}
+
+static int
+prune (struct api_request *req, struct api_response *resp, berth_error_t *err)
+{
+  struct store_images *s = images_of (req, err);
+  struct engine_containers *cs = engine_get_containers (api_request_engine (req));
+  const char *q = api_request_query (req, "filters");
+  struct store_image_prune_opts o = { 0 };
+  struct store_image_prune_report r = { 0 };
+  cleanup_strv char **in_use = NULL;
+  struct api_filters *f;
+  int ret = -1;
+
+  if (s == NULL || (f = api_filters_parse (q ? q : "", err)) == NULL)
+    return -1;
+  if (prune_parse (f, &o, err) == 0)
+    {
+      /* Images containers use, running or not, stay: dockerd's delete
+         conflicts on them and prune skips what conflicts.  */
+      in_use = cs ? engine_containers_image_ids (cs) : NULL;
+      o.in_use = in_use;
+      if ((ret = store_image_prune (s, &o, &r, err)) == 0)
+        api_response_json (resp, 200, prune_report (req, &r));
+      store_image_prune_report_release (&r);
+    }
+  api_filters_free (f);
+  return ret;
+}
+
 static const struct api_route image_routes[] = {
   { "POST", "/images/create", create },
   { "GET", "/images/json", list },
+  { "POST", "/images/prune", prune },
   { "GET", "/images/{name:.*}/json", inspect },
   { "GET", "/images/{name:.*}/history", history },
   { "POST", "/images/{name:.*}/tag", tag },

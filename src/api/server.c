@@ -269,6 +269,11 @@ api_server_new (struct engine *engine, berth_error_t *err)
   api_system_register (s->router);
   api_images_register (s->router);
   api_containers_register (s->router);
+  api_exec_register (s->router);
+  api_containers_stats_register (s->router);
+  api_containers_attach_register (s->router);
+  api_containers_ops_register (s->router);
+  api_containers_archive_register (s->router);
   return s;
 }
 

@@ -9,7 +9,9 @@
 #include "api/api-internal.h"
 #include "api/host.h"
 #include "base/base.h"
+#include "engine/container.h"
 #include "engine/engine.h"
+#include "store/image.h"
 
 int api_events_get (struct api_request *req, struct api_response *resp, berth_error_t *err);
 
@@ -308,19 +310,133 @@ plugins (struct api_request *req, struct api_response *resp, berth_error_t *err)
   return 0;
 }
 
-/* Until the store and the engine's containers exist, disk usage is empty;
-   their owners fill it in.  */
+/* ---- GET /system/df ---- */
+
+/* The objects asked for: every kind, or (API >= 1.42) the type= values.  */
+struct df_kinds
+{
+  bool containers, images, volumes, build_cache;
+};
+
+static int
+df_kinds_parse (struct api_request *req, struct df_kinds *k, berth_error_t *err)
+{
+  bool any = false;
+
+  memset (k, 0, sizeof (*k));
+  for (size_t i = 0; req->query_keys && req->query_keys[i]; i++)
+    {
+      const char *t = req->query_values[i];
+      if (strcmp (req->query_keys[i], "type") != 0 || api_request_version_before (req, "1.42"))
+        continue;
+      any = true;
+      if (strcmp (t, "container") == 0)
+        k->containers = true;
+      else if (strcmp (t, "image") == 0)
+        k->images = true;
+      else if (strcmp (t, "volume") == 0)
+        k->volumes = true;
+      else if (strcmp (t, "build-cache") == 0)
+        k->build_cache = true;
+      else
+        return api_error (err, EINVAL, "unknown object type: %s", t);
+    }
+  if (!any)
+    k->containers = k->images = k->volumes = k->build_cache = true;
+  return 0;
+}
+
+/* How many of the containers CS (the list's entries) run IMAGE_ID.  */
+static int64_t
+df_count_containers (json_object *cs, const char *image_id)
+{
+  int64_t n = 0;
+  for (size_t i = 0; cs && i < json_object_array_length (cs); i++)
+    {
+      json_object *v = NULL;
+      if (json_object_object_get_ex (json_object_array_get_idx (cs, i), "ImageID", &v)
+          && strcmp (json_object_get_string (v), image_id) == 0)
+        n++;
+    }
+  return n;
+}
+
+/* image.Summary as the list gives it, with SharedSize and Containers
+   counted (the list leaves them -1).  */
+static json_object *
+df_image (struct api_request *req, const struct store_image *img, int64_t shared, json_object *cs)
+{
+  json_object *o = json_object_new_object ();
+  const struct oci_image_exec_config *c = &img->config->config;
+  json_object *labels = NULL;
+
+  if (c->label_keys)
+    {
+      labels = json_object_new_object ();
+      for (size_t i = 0; c->label_keys[i]; i++)
+        json_object_object_add (labels, c->label_keys[i],
+                                json_object_new_string (c->label_values[i]));
+    }
+  jint (o, "Containers", df_count_containers (cs, img->id));
+  jint (o, "Created", store_image_created (img) / 1000000000);
+  jstr (o, "Id", img->id);
+  json_object_object_add (o, "Labels", labels);
+  jstr (o, "ParentId", "");
+  json_object_object_add (o, "RepoDigests", bjson_new_strv (img->repo_digests));
+  json_object_object_add (o, "RepoTags", bjson_new_strv (img->repo_tags));
+  jint (o, "SharedSize", shared);
+  jint (o, "Size", img->size);
+  if (api_request_version_before (req, "1.44"))
+    jint (o, "VirtualSize", img->size);
+  return o;
+}
+
+static void
+df_images (struct api_request *req, struct store_images *s, json_object *cs, json_object *o)
+{
+  struct store_image_usage u;
+  json_object *a = json_object_new_array ();
+
+  store_images_disk_usage (s, &u);
+  for (size_t i = 0; u.images[i]; i++)
+    json_object_array_add (a, df_image (req, u.images[i], u.shared_size[i], cs));
+  jint (o, "LayersSize", u.layers_size);
+  json_object_object_add (o, "Images", a);
+  store_image_usage_release (&u);
+}
+
+/* dockerd's getDiskUsage: the kinds not asked for are null.  Volumes and
+   the build cache are empty until berth has them.  */
 static int
 disk_usage (struct api_request *req, struct api_response *resp, berth_error_t *err)
 {
-  json_object *o = json_object_new_object ();
-  (void) req;
-  (void) err;
+  struct engine *e = api_request_engine (req);
+  struct store_images *s = engine_get_images (e);
+  struct engine_containers *ecs = engine_get_containers (e);
+  struct engine_list_opts lo = { .all = true, .size = true };
+  json_object *o, *cs = NULL;
+  struct df_kinds k;
+
+  if (df_kinds_parse (req, &k, err) < 0)
+    return -1;
+  /* The image counts need the containers even when only images are asked.  */
+  if ((k.containers || k.images) && ecs
+      && (cs = engine_container_list_query (ecs, &lo, err)) == NULL)
+    return -1;
+  o = json_object_new_object ();
   jint (o, "LayersSize", 0);
-  json_object_object_add (o, "Images", json_object_new_array ());
-  json_object_object_add (o, "Containers", json_object_new_array ());
-  json_object_object_add (o, "Volumes", json_object_new_array ());
-  json_object_object_add (o, "BuildCache", json_object_new_array ());
+  json_object_object_add (o, "Images", NULL);
+  if (k.images && s)
+    df_images (req, s, cs, o);
+  else if (k.images)
+    json_object_object_add (o, "Images", json_object_new_array ());
+  if (k.containers)
+    json_object_object_add (o, "Containers", cs ? json_object_get (cs) : json_object_new_array ());
+  else
+    json_object_object_add (o, "Containers", NULL);
+  json_object_object_add (o, "Volumes", k.volumes ? json_object_new_array () : NULL);
+  json_object_object_add (o, "BuildCache", k.build_cache ? json_object_new_array () : NULL);
+  json_object_put (cs);
   api_response_json (resp, 200, o);
   return 0;
 }

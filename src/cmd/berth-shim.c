@@ -26,6 +26,10 @@ enum
   F_LOG_OPT,
   F_SHIM_LOG,
   F_FOREGROUND,
+  F_EXEC_PROCESS,
+  F_EXEC_CONTAINER,
+  F_ATTACH_HOLD,
+  F_CONTROL_SOCKET,
 };
 
 static const struct option long_opts[] = {
@@ -42,6 +46,10 @@ static const struct option long_opts[] = {
   { "log-opt", required_argument, NULL, F_LOG_OPT },
   { "shim-log", required_argument, NULL, F_SHIM_LOG },
   { "foreground", no_argument, NULL, F_FOREGROUND },
+  { "exec-process", required_argument, NULL, F_EXEC_PROCESS },
+  { "exec-container", required_argument, NULL, F_EXEC_CONTAINER },
+  { "attach-hold", required_argument, NULL, F_ATTACH_HOLD },
+  { "control-socket", required_argument, NULL, F_CONTROL_SOCKET },
   { "help", no_argument, NULL, 'h' },
   { NULL, 0, NULL, 0 },
 };
@@ -50,7 +58,11 @@ static const char usage[]
     = "Usage: berth-shim --id ID --bundle DIR --runtime-root DIR --log-path FILE\n"
       "                  --exit-file FILE --pid-file FILE [--attach-socket PATH]\n"
       "                  [--terminal] [--stdin] [--keep] [--log-opt KEY=VALUE]...\n"
-      "                  [--shim-log FILE] [--foreground]\n";
+      "                  [--shim-log FILE] [--foreground] [--attach-hold N]\n"
+      "                  [--control-socket PATH]\n"
+      "       berth-shim --id EXEC --exec-container ID --exec-process FILE --runtime-root DIR\n"
+      "                  --exit-file FILE --pid-file FILE [--attach-socket PATH]\n"
+      "                  [--terminal] [--stdin] [--shim-log FILE] [--foreground]\n";
 
 static void
 die (const char *msg)
@@ -120,6 +132,18 @@ parse (int argc, char **argv, struct shim_config *c, bool *foreground)
       case F_FOREGROUND:
         *foreground = true;
         break;
+      case F_EXEC_PROCESS:
+        c->exec_process = optarg;
+        break;
+      case F_EXEC_CONTAINER:
+        c->exec_container = optarg;
+        break;
+      case F_ATTACH_HOLD:
+        c->attach_hold = (unsigned) strtoul (optarg, NULL, 10);
+        break;
+      case F_CONTROL_SOCKET:
+        c->control_socket = optarg;
+        break;
       case 'h':
         fputs (usage, stdout);
         exit (0);
@@ -129,7 +153,12 @@ parse (int argc, char **argv, struct shim_config *c, bool *foreground)
       }
   if (optind != argc)
     die ("unexpected argument");
-  if (!c->id || !c->bundle || !c->log_path || !c->exit_file || !c->pid_file)
+  /* Exec mode has neither bundle nor log.  */
+  if ((c->exec_process == NULL) != (c->exec_container == NULL))
+    die ("--exec-process and --exec-container go together");
+  if (c->exec_process && (!c->id || !c->exit_file || !c->pid_file))
+    die ("--id, --exit-file and --pid-file are required");
+  if (!c->exec_process && (!c->id || !c->bundle || !c->log_path || !c->exit_file || !c->pid_file))
     die ("--id, --bundle, --log-path, --exit-file and --pid-file are required");
   if (c->runtime_root == NULL)
     c->runtime_root = RUNTIME_DEFAULT_ROOT;
@@ -160,7 +189,7 @@ main (int argc, char **argv, char **envp)
           return 0;
         }
     }
-  int r = shim_run (&c, sync_fd, &err);
+  int r = c.exec_process ? shim_exec_run (&c, sync_fd, &err) : shim_run (&c, sync_fd, &err);
   if (r < 0 && foreground)
     fprintf (stderr, "berth-shim: %s\n", err->msg);
   else if (r < 0)

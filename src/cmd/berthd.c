@@ -21,6 +21,7 @@
 #include "engine/container.h"
 #include "engine/engine.h"
 #include "store/image.h"
+#include "store/repair.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 
@@ -42,6 +43,7 @@ enum
   F_LABEL,
   F_EXPERIMENTAL,
   F_DEFAULT_RUNTIME,
+  F_INIT_PATH,
   F_VALIDATE,
 };
 
@@ -63,6 +65,7 @@ static const struct option long_opts[] = {
   { "label", required_argument, NULL, F_LABEL },
   { "experimental", optional_argument, NULL, F_EXPERIMENTAL },
   { "default-runtime", required_argument, NULL, F_DEFAULT_RUNTIME },
+  { "init-path", required_argument, NULL, F_INIT_PATH },
   { "tls", optional_argument, NULL, F_TLS },
   { "tlsverify", optional_argument, NULL, F_TLSVERIFY },
   { "tlscacert", required_argument, NULL, F_TLSCACERT },
@@ -111,6 +114,7 @@ usage (void)
       "\"/run/berth\")\n"
       "  -G, --group string             Group for the unix socket (default \"berth\")\n"
       "  -H, --host list                Daemon socket(s) to connect to\n"
+      "      --init-path string         Path to the docker-init binary\n"
       "      --label list               Set key=value labels to the daemon\n"
       "      --live-restore             Enable live restore of berth when containers are still "
       "running\n"
@@ -228,6 +232,7 @@ static const struct
   { F_LOG_OPT, K_STRV, offsetof (struct engine_config, log_opts) },
   { F_LABEL, K_STRV, offsetof (struct engine_config, labels) },
   { F_DEFAULT_RUNTIME, K_STR, offsetof (struct engine_config, default_runtime) },
+  { F_INIT_PATH, K_STR, offsetof (struct engine_config, init_path) },
   { F_TLSCACERT, K_STR, offsetof (struct engine_config, tlscacert) },
   { F_TLSCERT, K_STR, offsetof (struct engine_config, tlscert) },
   { F_TLSKEY, K_STR, offsetof (struct engine_config, tlskey) },
@@ -445,8 +450,12 @@ open_images (struct engine *engine, struct stores *st)
   const struct engine_config *cf = engine_get_config (engine);
   const char *driver = cf->storage_driver && cf->storage_driver[0] ? cf->storage_driver : NULL;
   berth_error_t err = NULL;
-  struct store_images *images = store_images_open (cf->data_root, driver, &err);
+  struct store_images *images = NULL;
 
+  /* What a crash left: before any store reads its files.  */
+  if (store_repair_data_root (cf->data_root, &err) < 0)
+    die_error (&err, "failed to start daemon");
+  images = store_images_open (cf->data_root, driver, &err);
   if (images == NULL)
     die_error (&err, "failed to start daemon");
   engine_set_images (engine, images);

@@ -30,9 +30,10 @@ engine_config_init (struct engine_config *c)
 void
 engine_config_release (struct engine_config *c)
 {
-  char **strs[] = { &c->data_root,       &c->exec_root, &c->pidfile,        &c->config_file,
-                    &c->group,           &c->log_level, &c->storage_driver, &c->log_driver,
-                    &c->default_runtime, &c->tlscacert, &c->tlscert,        &c->tlskey };
+  char **strs[]
+      = { &c->data_root, &c->exec_root,      &c->pidfile,    &c->config_file,     &c->group,
+          &c->log_level, &c->storage_driver, &c->log_driver, &c->default_runtime, &c->tlscacert,
+          &c->tlscert,   &c->tlskey,         &c->init_path };
   char ***vecs[] = { &c->hosts, &c->storage_opts, &c->default_ulimits, &c->log_opts, &c->labels };
 
   for (size_t i = 0; i < sizeof (strs) / sizeof (strs[0]); i++)
@@ -404,8 +405,8 @@ apply (struct engine_config *c, json_object *flat, berth_error_t *err)
     { "pidfile", &c->pidfile },       { "group", &c->group },
     { "log-level", &c->log_level },   { "storage-driver", &c->storage_driver },
     { "log-driver", &c->log_driver }, { "default-runtime", &c->default_runtime },
-    { "tlscacert", &c->tlscacert },   { "tlscert", &c->tlscert },
-    { "tlskey", &c->tlskey },
+    { "init-path", &c->init_path },   { "tlscacert", &c->tlscacert },
+    { "tlscert", &c->tlscert },       { "tlskey", &c->tlskey },
   };
   const struct
   {

@@ -26,6 +26,16 @@ struct container
   unsigned exits;                 /* times it exited: next-exit waits on it */
   bool tty;
   bool auto_remove;
+  /* Restart policy (container-restart.c) and live restore
+     (container-restore.c).  */
+  int restart_count;          /* RestartCount: policy restarts since the user's start */
+  bool manually_stopped;      /* HasBeenManuallyStopped (unless-stopped), persisted */
+  bool restart_cancelled;     /* dockerd's ExitOnNext: the next exit is final */
+  int64_t restart_backoff_ms; /* the restart manager's delay: 100 ms doubling to 1 min */
+  int64_t restart_at_ns;      /* CLOCK_MONOTONIC: when a "restarting" one starts again */
+  int shim_pidfd;             /* > 0: a pidfd of its berth-shim (0 is stdin, never ours) */
+  struct container_attacher *attachers; /* waiting for start (container-attach.c) */
+  bool paused; /* frozen by pause (container-ops.c); state stays "running" */
 };
 
 struct engine_containers
@@ -41,10 +51,39 @@ struct engine_containers
   struct container **v; /* creation order */
   size_t n;
   pthread_t monitor;
+  int monitor_epfd; /* the shims' pidfds and monitor_wake */
+  int monitor_wake; /* an eventfd: engine_containers_close wakes the monitor */
   bool stopping;
+  /* The exit codes of the last removed containers, for a wait with
+     condition=removed that finds its container gone (`run --rm`).  */
+  struct
+  {
+    char id[65];
+    int exit_code;
+  } removed[32];
+  unsigned removed_next;
+  struct engine_execs *execs; /* exec.c: exec instances and healthchecks */
 };
 
 #define CONTAINER_ZERO_TIME "0001-01-01T00:00:00Z"
+
+/* container-attach.c: attach clients waiting for the container to start
+   (each on its own thread's stack; start hands them their connection).  */
+struct container_attacher
+{
+  int fd; /* the shim connection, -1 when it failed */
+  bool done;
+  struct container_attacher *next;
+};
+unsigned container_attach_pending (struct container *c);
+/* After the shim started with --attach-hold: connect every pending
+   attacher and wake it.  Lock held.  */
+void container_attach_connect_pending (struct engine_containers *cs, struct container *c);
+/* New strings: the shim's sockets of C.  */
+char *container_attach_socket (struct engine_containers *cs, struct container *c);
+char *container_control_socket (struct engine_containers *cs, struct container *c);
+/* process.consoleSize of spec DOC from HostConfig.ConsoleSize (tty only).  */
+void container_console_size_apply (struct container *c, json_object *doc);
 
 /* container.c */
 void container_free (struct container *c);
@@ -67,5 +106,54 @@ int container_start_locked (struct engine_containers *cs, struct container *c, b
    is there, 0 when not yet.  Lock held.  */
 int container_check_exit (struct engine_containers *cs, struct container *c);
 int container_kill (struct engine_containers *cs, struct container *c, int sig, berth_error_t *err);
+/* Run berth-shim with ARGV and wait for its report (its daemon stays);
+   the shim's error as "failed to create task for container: ...".  */
+int container_run_shim (char *const *argv, berth_error_t *err);
+
+/* container-restart.c: restart policies as dockerd's restartmanager.
+   State "restarting" is dockerd's Running+Restarting: treat it as running
+   (rm without force is a 409, start is a no-op).  Lock held for all.  */
+/* C has just exited (check_exit ran): schedule its restart when the policy
+   says so (state "restarting", RestartCount + 1); true when scheduled.  */
+bool container_restart_on_exit (struct engine_containers *cs, struct container *c);
+/* Start the restarting containers whose delay is over; true if any.  */
+bool container_restart_due (struct engine_containers *cs);
+/* A stop or kill by the user (dockerd's killWithSignal): the next exit is
+   final and unless-stopped remembers it; a restarting container is
+   stopped at once.  SIG is the signal sent.  Returns true when C was
+   restarting: no process to signal.  container_kill calls it.  */
+bool container_restart_cancel (struct engine_containers *cs, struct container *c, int sig);
+/* A start by the user: RestartCount 0, not manually stopped, no backoff.  */
+void container_restart_reset (struct container *c);
+/* Whether berthd restarts C (not running) when it starts (dockerd's
+   ShouldRestart at restore).  */
+bool container_restart_on_boot (const struct container *c);
+/* RestartCount and HasBeenManuallyStopped in config.v2.json.  */
+void container_restart_record_write (const struct container *c, json_object *record);
+void container_restart_record_read (struct container *c, json_object *record);
+
+/* container-restore.c: live restore and crash repair.  */
+/* Once, after the records are loaded and before the monitor runs: find
+   the running containers' shims again, record exits that happened while
+   berthd was down, clean what a crash left, restart by policy.  */
+void container_restore_all (struct engine_containers *cs);
+/* Watch the shim of C (running): a pidfd on the parent of its init.  */
+void container_shim_watch (struct engine_containers *cs, struct container *c);
+void container_shim_unwatch (struct container *c);
+/* The shim of running C died without an exit file: kill and delete the
+   container, unmount, record exit 137 (containerd's dead-shim exit).
+   1 when that happened, 0 when the shim lives.  */
+int container_check_shim (struct engine_containers *cs, struct container *c);
+
+/* container-ops.c: inspect's NetworkSettings (Ports from ExposedPorts and
+   PortBindings while running).  A new object.  */
+json_object *container_network_settings (const struct container *c);
+/* `docker ps`'s Ports, from the same.  A new array.  */
+json_object *container_list_ports (const struct container *c);
+/* The docker-init binary for HostConfig.Init (init-path, docker-init
+   beside berthd or in libexec or PATH, /usr/bin/tini-static): a new string,
+   or NULL with *err.  */
+struct engine_config;
+char *container_init_path (const struct engine_config *cf, berth_error_t *err);
 
 #endif

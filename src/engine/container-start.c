@@ -122,10 +122,14 @@ make_spec (struct engine_containers *cs, struct container *c, const char *rootfs
   cleanup_free char *hostname = xasprintf ("%s/%s/hostname", cs->data_dir, c->id);
   cleanup_free char *resolv = xasprintf ("%s/%s/resolv.conf", cs->data_dir, c->id);
   cleanup_close int rootfd = -1;
+  cleanup_free char *init = NULL;
   char *out = NULL;
 
   if ((img = store_image_get (cs->images, c->image_id, err)) == NULL
       || (req = stored_request (c, err)) == NULL)
+    goto out;
+  /* docker run --init: docker-init bound at /sbin/docker-init.  */
+  if (req->host.has_init && req->host.init && (init = container_init_path (cf, err)) == NULL)
     goto out;
   struct engine_spec_params p = {
     .id = c->id,
@@ -137,9 +141,11 @@ make_spec (struct engine_containers *cs, struct container *c, const char *rootfs
     .resolv_conf_path = resolv,
     .default_ulimits = cf->default_ulimits,
     .cgroup_v2 = cgroup_v2 (),
+    .init_path = init,
   };
   if ((spec = engine_spec_generate (&p, err)) == NULL)
     goto out;
+  container_console_size_apply (c, spec->doc);
   if (spec->needs_user)
     {
       rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -163,8 +169,8 @@ out:
    to), leaving its daemon behind.  Its stderr carries the error.  The
    child gets default signal dispositions and an empty mask: berthd's
    blocked and ignored signals must not reach the container.  */
-static int
-run_shim (char *const *argv, berth_error_t *err)
+int
+container_run_shim (char *const *argv, berth_error_t *err)
 {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
@@ -218,8 +224,12 @@ spawn_shim (struct engine_containers *cs, struct container *c, const char *bundl
   cleanup_free char *exitf = xasprintf ("%s/exit.json", bundle);
   cleanup_free char *pidf = xasprintf ("%s/pid", bundle);
   cleanup_free char *pid = NULL;
+  cleanup_free char *attach = container_attach_socket (cs, c);
+  cleanup_free char *control = container_control_socket (cs, c);
+  char hold[16];
+  unsigned pending = container_attach_pending (c);
   bool open_stdin = false;
-  char *argv[20];
+  char *argv[28];
   int i = 0;
   berth_error_t e2 = NULL;
 
@@ -242,10 +252,27 @@ spawn_shim (struct engine_containers *cs, struct container *c, const char *bundl
     argv[i++] = (char *) "--terminal";
   if (open_stdin)
     argv[i++] = (char *) "--stdin";
+  argv[i++] = (char *) "--attach-socket";
+  argv[i++] = attach;
+  /* Only a pty can be resized.  */
+  if (c->tty)
+    {
+      argv[i++] = (char *) "--control-socket";
+      argv[i++] = control;
+    }
+  /* Clients that attached before start get the output from its first
+     byte: the shim holds it until they are connected, just below.  */
+  if (pending > 0)
+    {
+      snprintf (hold, sizeof hold, "%u", pending);
+      argv[i++] = (char *) "--attach-hold";
+      argv[i++] = hold;
+    }
   argv[i] = NULL;
   unlink (exitf);
-  if (run_shim (argv, err) < 0)
+  if (container_run_shim (argv, err) < 0)
     return -1;
+  container_attach_connect_pending (cs, c);
   if ((pid = fs_read_file_at (AT_FDCWD, pidf, NULL, err)) == NULL)
     return -1;
   c->pid = atoi (pid);
@@ -262,6 +289,11 @@ container_start_locked (struct engine_containers *cs, struct container *c, berth
   cleanup_free char *cfgpath = xasprintf ("%s/config.json", bundle);
   berth_error_t e2 = NULL;
 
+  /* A start by the user (not by the restart policy, which starts from
+     "restarting") resets the policy's count, as dockerd's containerStart
+     with resetRestartManager.  */
+  if (strcmp (c->state, "restarting") != 0)
+    container_restart_reset (c);
   if ((rootfs = store_layer_mount (ls, c->id, err)) == NULL)
     return -1;
   if (write_etc_files (cs, c, err) < 0 || (spec = make_spec (cs, c, rootfs, err)) == NULL
@@ -287,6 +319,7 @@ container_start_locked (struct engine_containers *cs, struct container *c, berth
   c->error = NULL;
   c->exit_code = 0;
   c->oom_killed = false;
+  container_shim_watch (cs, c);
   if (container_save (cs, c, &e2) < 0)
     {
       log_warning ("save container %s: %s", c->id, e2->msg);
@@ -305,7 +338,7 @@ engine_container_start (struct engine_containers *cs, const char *name, berth_er
   pthread_mutex_lock (&cs->lock);
   if ((c = container_find (cs, name, err)) == NULL)
     goto out;
-  if (strcmp (c->state, "running") == 0)
+  if (strcmp (c->state, "running") == 0 || strcmp (c->state, "restarting") == 0)
     r = 1;
   else if (strcmp (c->state, "removing") == 0 || strcmp (c->state, "dead") == 0)
     r = berth_make_error_msg (err, EINVAL, "container is marked for removal and cannot be started");
@@ -344,6 +377,7 @@ container_check_exit (struct engine_containers *cs, struct container *c)
   c->exit_code = (int) code;
   c->oom_killed = oom;
   c->pid = 0;
+  c->paused = false;
   c->exits++;
   free (c->finished_at);
   c->finished_at = finished ? finished : container_now ();
@@ -359,5 +393,18 @@ int
 container_kill (struct engine_containers *cs, struct container *c, int sig, berth_error_t *err)
 {
   struct runtime_ctx ctx = { .root = cs->runtime_root };
-  return runtime_container_kill (&ctx, c->id, sig, false, err);
+  if (container_restart_cancel (cs, c, sig))
+    return 0; /* restarting: nothing runs */
+  int r = runtime_container_kill (&ctx, c->id, sig, false, err);
+  /* A frozen cgroup holds even SIGKILL until it is thawed (rm -f of a
+     paused container); dockerd's kill unpauses too.  */
+  if (r == 0 && sig == SIGKILL && c->paused)
+    {
+      berth_error_t e2 = NULL;
+      if (runtime_container_resume (&ctx, c->id, &e2) < 0)
+        berth_error_release (&e2);
+      else
+        c->paused = false;
+    }
+  return r;
 }

@@ -47,6 +47,7 @@ record_json (const struct container *c)
   json_object_object_add (st, "StartedAt", jstr (c->started_at));
   json_object_object_add (st, "FinishedAt", jstr (c->finished_at));
   json_object_object_add (o, "State", st);
+  container_restart_record_write (c, o);
   return o;
 }
 
@@ -121,6 +122,7 @@ record_parse (json_object *o, json_object *hc, berth_error_t *err)
     c->started_at = xstrdup (CONTAINER_ZERO_TIME);
   if (c->finished_at == NULL)
     c->finished_at = xstrdup (CONTAINER_ZERO_TIME);
+  container_restart_record_read (c, o);
   return c;
 }
 
@@ -195,6 +197,9 @@ container_destroy (struct engine_containers *cs, struct container *c, berth_erro
   if (i < cs->n)
     memmove (cs->v + i, cs->v + i + 1, (cs->n - i - 1) * sizeof (*cs->v));
   cs->n--;
+  snprintf (cs->removed[cs->removed_next].id, sizeof (cs->removed[0].id), "%s", c->id);
+  cs->removed[cs->removed_next].exit_code = c->exit_code;
+  cs->removed_next = (cs->removed_next + 1) % (sizeof (cs->removed) / sizeof (cs->removed[0]));
   container_publish (cs, c, "destroy");
   container_free (c);
   return 0;

@@ -7,11 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/base.h"
 #include "engine/container-internal.h"
 #include "engine/engine.h"
+#include "engine/exec.h"
 #include "logging/logging.h"
 #include "store/image.h"
 #include "store/layer.h"
@@ -85,6 +89,16 @@ engine_container_status_text (const char *state, int exit_code, int64_t started_
                               int64_t finished_ns, int64_t now_ns)
 {
   char d[64];
+  if (strcmp (state, "paused") == 0)
+    {
+      engine_human_duration (now_ns - started_ns, d, sizeof (d));
+      return xasprintf ("Up %s (Paused)", d);
+    }
+  if (strcmp (state, "restarting") == 0)
+    {
+      engine_human_duration (now_ns - finished_ns, d, sizeof (d));
+      return xasprintf ("Restarting (%d) %s ago", exit_code, d);
+    }
   if (strcmp (state, "running") == 0)
     {
       engine_human_duration (now_ns - started_ns, d, sizeof (d));
@@ -141,6 +155,7 @@ container_free (struct container *c)
 {
   if (c == NULL)
     return;
+  container_shim_unwatch (c);
   free (c->id);
   free (c->name);
   free (c->image);
@@ -165,15 +180,6 @@ container_now (void)
   clock_gettime (CLOCK_REALTIME, &ts);
   logging_time_format ((int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec, buf);
   return xstrdup (buf);
-}
-
-static int64_t
-time_ns (const char *s)
-{
-  int64_t ns = 0;
-  if (s == NULL || logging_time_parse (s, strlen (s), &ns) < 0 || ns < 0)
-    return 0;
-  return ns;
 }
 
 struct container *
@@ -235,31 +241,56 @@ auto_remove (struct engine_containers *cs)
     }
 }
 
+/* An exit of C, from its exit file or the death of its shim; the restart
+   policy then decides.  */
+static bool
+exited (struct engine_containers *cs, struct container *c)
+{
+  if (strcmp (c->state, "running") != 0
+      || (container_check_exit (cs, c) == 0 && container_check_shim (cs, c) == 0))
+    return false;
+  container_shim_unwatch (c);
+  container_restart_on_exit (cs, c);
+  return true;
+}
+
+/* The monitor sleeps in epoll on the pidfds of the running containers'
+   shims (a shim exits right after writing its exit file) and on an
+   eventfd that close() rings, so an exit is seen at once, not at the next
+   tick.  The tick (100 ms while a restart is pending, else 1 s) covers
+   restarts and containers whose shim could not be watched.  */
+static int
+monitor_tick_ms (struct engine_containers *cs)
+{
+  for (size_t i = 0; i < cs->n; i++)
+    if (strcmp (cs->v[i]->state, "restarting") == 0)
+      return 100;
+  return 1000;
+}
+
 static void *
 monitor (void *data)
 {
   struct engine_containers *cs = data;
+  struct epoll_event ev[16];
   pthread_mutex_lock (&cs->lock);
   while (!cs->stopping)
     {
-      struct timespec ts;
       bool any = false;
       for (size_t i = 0; i < cs->n; i++)
-        if (strcmp (cs->v[i]->state, "running") == 0 && container_check_exit (cs, cs->v[i]) > 0)
+        if (exited (cs, cs->v[i]))
           any = true;
+      if (container_restart_due (cs))
+        any = true;
       if (any)
         {
           auto_remove (cs);
           pthread_cond_broadcast (&cs->changed);
         }
-      clock_gettime (CLOCK_REALTIME, &ts);
-      ts.tv_nsec += 100 * 1000000L;
-      if (ts.tv_nsec >= 1000000000L)
-        {
-          ts.tv_sec++;
-          ts.tv_nsec -= 1000000000L;
-        }
-      pthread_cond_timedwait (&cs->changed, &cs->lock, &ts);
+      int tick = monitor_tick_ms (cs);
+      pthread_mutex_unlock (&cs->lock);
+      epoll_wait (cs->monitor_epfd, ev, 16, tick);
+      pthread_mutex_lock (&cs->lock);
     }
   pthread_mutex_unlock (&cs->lock);
   return NULL;
@@ -271,6 +302,7 @@ engine_containers_open (struct engine *engine, struct store_images *images, cons
 {
   const struct engine_config *cf = engine_get_config (engine);
   struct engine_containers *cs = xmalloc0 (sizeof (*cs));
+  cs->monitor_epfd = cs->monitor_wake = -1;
 
   cs->engine = engine;
   cs->images = images;
@@ -280,8 +312,21 @@ engine_containers_open (struct engine *engine, struct store_images *images, cons
   cs->runtime_root = xasprintf ("%s/runtime", cf->exec_root);
   pthread_mutex_init (&cs->lock, NULL);
   pthread_cond_init (&cs->changed, NULL);
+  cs->monitor_epfd = epoll_create1 (EPOLL_CLOEXEC);
+  cs->monitor_wake = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (cs->monitor_epfd < 0 || cs->monitor_wake < 0
+      || epoll_ctl (cs->monitor_epfd, EPOLL_CTL_ADD, cs->monitor_wake,
+                    &(struct epoll_event){ .events = EPOLLIN })
+             < 0)
+    {
+      berth_make_error (err, errno, "container monitor");
+      goto fail;
+    }
   if (fs_mkdir_p (cs->data_dir, 0710, err) < 0 || fs_mkdir_p (cs->exec_dir, 0710, err) < 0
       || fs_mkdir_p (cs->runtime_root, 0700, err) < 0 || container_load_all (cs, err) < 0)
+    goto fail;
+  container_restore_all (cs);
+  if ((cs->execs = engine_execs_open (cs, err)) == NULL)
     goto fail;
   if (pthread_create (&cs->monitor, NULL, monitor, cs) != 0)
     {
@@ -300,11 +345,20 @@ engine_containers_close (struct engine_containers *cs)
 {
   if (cs == NULL)
     return;
+  /* Its thread takes the store's lock.  */
+  engine_execs_close (cs->execs);
+  cs->execs = NULL;
   pthread_mutex_lock (&cs->lock);
   bool started = !cs->stopping;
   cs->stopping = true;
   pthread_cond_broadcast (&cs->changed);
   pthread_mutex_unlock (&cs->lock);
+  if (cs->monitor_wake >= 0)
+    {
+      uint64_t one = 1;
+      if (write (cs->monitor_wake, &one, sizeof one) < 0)
+        log_warning ("wake the container monitor: %m");
+    }
   if (started)
     pthread_join (cs->monitor, NULL);
   for (size_t i = 0; i < cs->n; i++)
@@ -316,6 +370,10 @@ engine_containers_close (struct engine_containers *cs)
   free (cs->data_dir);
   free (cs->exec_dir);
   free (cs->runtime_root);
+  if (cs->monitor_epfd >= 0)
+    close (cs->monitor_epfd);
+  if (cs->monitor_wake >= 0)
+    close (cs->monitor_wake);
   free (cs);
 }
 
@@ -326,7 +384,9 @@ engine_containers_count (struct engine_containers *cs, struct engine_counts *out
   out->containers = (int) cs->n;
   out->running = out->paused = out->stopped = 0;
   for (size_t i = 0; i < cs->n; i++)
-    if (strcmp (cs->v[i]->state, "running") == 0)
+    if (strcmp (cs->v[i]->state, "running") == 0 && cs->v[i]->paused)
+      out->paused++;
+    else if (strcmp (cs->v[i]->state, "running") == 0)
       out->running++;
     else
       out->stopped++;
@@ -334,6 +394,15 @@ engine_containers_count (struct engine_containers *cs, struct engine_counts *out
 }
 
 /* ---- wait ---- */
+
+/* The exit code of ID when it is among the last removed containers.  */
+static void
+removed_exit_code (struct engine_containers *cs, const char *id, int *code)
+{
+  for (size_t i = 0; i < sizeof (cs->removed) / sizeof (cs->removed[0]); i++)
+    if (strcmp (cs->removed[i].id, id) == 0)
+      *code = cs->removed[i].exit_code;
+}
 
 static bool
 wait_done (struct engine_containers *cs, const char *id, enum engine_wait_condition cond,
@@ -344,6 +413,7 @@ wait_done (struct engine_containers *cs, const char *id, enum engine_wait_condit
   if (c == NULL)
     {
       berth_error_release (&err);
+      removed_exit_code (cs, id, code);
       return true;
     }
   *code = c->exit_code;
@@ -431,14 +501,16 @@ engine_container_remove (struct engine_containers *cs, const char *name, bool fo
   pthread_mutex_lock (&cs->lock);
   if ((c = container_find (cs, name, err)) == NULL)
     goto out;
-  if (strcmp (c->state, "running") == 0 && !force)
+  if ((strcmp (c->state, "running") == 0 || strcmp (c->state, "restarting") == 0) && !force)
     {
       berth_make_error_msg (err, EBUSY,
-                            "cannot remove container \"/%s\": container is running: stop the "
+                            "cannot remove container \"/%s\": container is %s: stop the "
                             "container before removing or force remove",
-                            c->name);
+                            c->name, c->state);
       goto out;
     }
+  if (strcmp (c->state, "restarting") == 0)
+    container_restart_cancel (cs, c, SIGKILL);
   if (strcmp (c->state, "removing") == 0)
     {
       berth_make_error_msg (err, EBUSY, "removal of container %s is already in progress", c->name);
@@ -489,11 +561,13 @@ static json_object *
 state_json (const struct container *c)
 {
   json_object *o = json_object_new_object ();
+  bool restarting = strcmp (c->state, "restarting") == 0;
   bool running = strcmp (c->state, "running") == 0;
-  json_object_object_add (o, "Status", jstr (c->state));
-  json_object_object_add (o, "Running", json_object_new_boolean (running));
-  json_object_object_add (o, "Paused", json_object_new_boolean (false));
-  json_object_object_add (o, "Restarting", json_object_new_boolean (false));
+  json_object_object_add (o, "Status", jstr (c->paused ? "paused" : c->state));
+  /* dockerd counts a restarting container as running.  */
+  json_object_object_add (o, "Running", json_object_new_boolean (running || restarting));
+  json_object_object_add (o, "Paused", json_object_new_boolean (c->paused));
+  json_object_object_add (o, "Restarting", json_object_new_boolean (restarting));
   json_object_object_add (o, "OOMKilled", json_object_new_boolean (c->oom_killed));
   json_object_object_add (o, "Dead", json_object_new_boolean (strcmp (c->state, "dead") == 0));
   json_object_object_add (o, "Pid", json_object_new_int (running ? c->pid : 0));
@@ -532,80 +606,25 @@ engine_container_inspect (struct engine_containers *cs, const char *name, berth_
   json_object_object_add (o, "Path", jstr (c->path ? c->path : ""));
   json_object_object_add (o, "Args", bjson_new_strv (c->args));
   json_object_object_add (o, "State", state_json (c));
+  json_object *health = engine_health_json (cs->execs, c->id);
+  if (health)
+    json_object_object_add (json_object_object_get (o, "State"), "Health", health);
+  json_object_object_add (o, "ExecIDs", engine_exec_ids (cs->execs, c->id));
   json_object_object_add (o, "Image", jstr (c->image_id));
   json_object_object_add (o, "ResolvConfPath", jfmt ("%s/%s/resolv.conf", cs->data_dir, c->id));
   json_object_object_add (o, "HostnamePath", jfmt ("%s/%s/hostname", cs->data_dir, c->id));
   json_object_object_add (o, "HostsPath", jfmt ("%s/%s/hosts", cs->data_dir, c->id));
   json_object_object_add (o, "LogPath", jfmt ("%s/%s/%s-json.log", cs->data_dir, c->id, c->id));
   json_object_object_add (o, "Name", jfmt ("/%s", c->name));
-  json_object_object_add (o, "RestartCount", json_object_new_int (0));
+  json_object_object_add (o, "RestartCount", json_object_new_int (c->restart_count));
   json_object_object_add (o, "Driver", jstr (driver));
   json_object_object_add (o, "Platform", jstr ("linux"));
   json_object_object_add (o, "HostConfig", copy (c->host_config));
   json_object_object_add (o, "Mounts", json_object_new_array ());
   json_object_object_add (o, "Config", copy (c->config));
+  json_object_object_add (o, "NetworkSettings", container_network_settings (c));
   pthread_mutex_unlock (&cs->lock);
   return o;
-}
-
-/* Command of `docker ps`: the path and args joined by spaces, an arg with
-   a space in single quotes (dockerd's daemon/list.go).  */
-static char *
-command_line (const struct container *c)
-{
-  char *s = xstrdup (c->path ? c->path : "");
-  for (size_t i = 0; c->args && c->args[i]; i++)
-    {
-      const char *q = strchr (c->args[i], ' ') ? "'" : "";
-      char *n = xasprintf ("%s %s%s%s", s, q, c->args[i], q);
-      free (s);
-      s = n;
-    }
-  return s;
-}
-
-static json_object *
-list_entry (const struct container *c, int64_t now)
-{
-  json_object *o = json_object_new_object (), *labels = NULL;
-  cleanup_free char *cmd = command_line (c);
-  cleanup_free char *status = engine_container_status_text (
-      c->state, c->exit_code, time_ns (c->started_at), time_ns (c->finished_at), now);
-  json_object *names = json_object_new_array ();
-
-  json_object_array_add (names, jfmt ("/%s", c->name));
-  json_object_object_add (o, "Id", jstr (c->id));
-  json_object_object_add (o, "Names", names);
-  json_object_object_add (o, "Image", jstr (c->image));
-  json_object_object_add (o, "ImageID", jstr (c->image_id));
-  json_object_object_add (o, "Command", jstr (cmd));
-  json_object_object_add (o, "Created",
-                          json_object_new_int64 (time_ns (c->created) / 1000000000LL));
-  json_object_object_add (o, "Ports", json_object_new_array ());
-  if (json_object_object_get_ex (c->config, "Labels", &labels) && labels)
-    labels = copy (labels);
-  json_object_object_add (o, "Labels", labels ? labels : json_object_new_object ());
-  json_object_object_add (o, "State", jstr (c->state));
-  json_object_object_add (o, "Status", jstr (status));
-  json_object_object_add (o, "Mounts", json_object_new_array ());
-  return o;
-}
-
-json_object *
-engine_container_list (struct engine_containers *cs, bool all)
-{
-  json_object *a = json_object_new_array ();
-  int64_t now;
-  struct timespec ts;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  now = (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-  pthread_mutex_lock (&cs->lock);
-  for (size_t i = cs->n; i > 0; i--)
-    if (all || strcmp (cs->v[i - 1]->state, "running") == 0)
-      json_object_array_add (a, list_entry (cs->v[i - 1], now));
-  pthread_mutex_unlock (&cs->lock);
-  return a;
 }
 
 int

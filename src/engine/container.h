@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <json-c/json.h>
 
@@ -70,12 +71,131 @@ json_object *engine_container_inspect (struct engine_containers *cs, const char 
 /* GET /containers/json: a new array, newest first.  */
 json_object *engine_container_list (struct engine_containers *cs, bool all);
 
+/* GET /containers/json with dockerd's options (container-list.c).  The
+   filters are parallel vectors of (key, value) pairs, BARE_KEYS every key
+   given (filters.Args as api/query.c decodes it).  */
+struct engine_list_opts
+{
+  bool all;
+  int limit; /* > 0: the LIMIT newest, stopped ones included */
+  bool size; /* SizeRw and SizeRootFs */
+  char *const *filter_keys;
+  char *const *filter_values;
+  char *const *filter_bare_keys;
+};
+/* A new array, or NULL with dockerd's 400 ("invalid filter 'x'") or 404
+   (before= / since= naming no container).  */
+json_object *engine_container_list_query (struct engine_containers *cs,
+                                          const struct engine_list_opts *o, berth_error_t *err);
+/* The size of the container's changes (SizeRw: its rw layer's files,
+   hard links counted once) and of its whole root filesystem (SizeRootFs:
+   SizeRw and its image's layers).  */
+int engine_container_sizes (struct engine_containers *cs, const char *id, int64_t *size_rw,
+                            int64_t *size_root_fs, berth_error_t *err);
+
+/* POST /containers/prune (container-prune.c): remove the stopped
+   containers FILTERS select (until=<timestamp>, label=, label!=; the same
+   parallel vectors as above; others 400 "invalid filter 'x'").  *DELETED
+   gets their IDs (a new NULL-terminated vector), *RECLAIMED the bytes of
+   their rw layers.  */
+int engine_containers_prune (struct engine_containers *cs, char *const *filter_keys,
+                             char *const *filter_values, char *const *filter_bare_keys,
+                             char ***deleted, uint64_t *reclaimed, berth_error_t *err);
+/* moby's timetypes.GetTimestamp for prune's until=: a Go duration
+   before NOW_NS ("24h"), a Unix timestamp "s[.ns]", an RFC 3339 time or a
+   date.  EINVAL otherwise.  */
+int engine_prune_until_parse (const char *value, int64_t now_ns, int64_t *out, berth_error_t *err);
+/* The image IDs ("sha256:...") containers use, a new NULL-terminated
+   vector (image prune keeps them; system df counts them).  */
+char **engine_containers_image_ids (struct engine_containers *cs);
+
 /* What `docker logs` needs: the log path (new string), whether the
    container has a tty and its full ID (new string).  */
 int engine_container_log_info (struct engine_containers *cs, const char *name, char **path,
                                bool *tty, char **id, berth_error_t *err);
 /* Whether the container ID runs (false once it is gone).  */
 bool engine_container_is_running (struct engine_containers *cs, const char *id);
+
+/* ---- attach and resize (container-attach.c) ---- */
+
+/* What POST /containers/{id}/attach needs before it upgrades; 404 "No such
+   container: x".  Release with engine_attach_info_release.  */
+struct engine_attach_info
+{
+  char *id;       /* full ID */
+  char *log_path; /* json-file log, for logs=1 */
+  bool tty, open_stdin, stdin_once, running;
+};
+int engine_container_attach_info (struct engine_containers *cs, const char *name,
+                                  struct engine_attach_info *out, berth_error_t *err);
+void engine_attach_info_release (struct engine_attach_info *info);
+/* Connect to the shim attach socket of container ID (protocol in
+   src/shim/shim.h).  A container that does not run yet is waited for: its
+   start connects us before the shim lets any output go (the CLI attaches
+   before it starts).  *FD is the connection, or -1 when there is nothing
+   to stream (the shim just finished, the container was removed).
+   CANCELLED (may be NULL) is asked every 200 ms while waiting: true ends
+   the wait with ECANCELED.  Emits "attach".  */
+int engine_container_attach (struct engine_containers *cs, const char *id,
+                             bool (*cancelled) (void *), void *data, int *fd, berth_error_t *err);
+/* Size the pty of running container NAME (its shim's control socket); a
+   no-op without a tty.  409 "container x is not running".  */
+int engine_container_resize (struct engine_containers *cs, const char *name, int height, int width,
+                             berth_error_t *err);
+/* Connect to the unix socket PATH (close-on-exec); a path longer than
+   sun_path is reached through /proc/self/fd, as the shim binds it.  */
+int engine_unix_connect (const char *path, berth_error_t *err);
+
+/* ---- lifecycle operations (container-ops.c), dockerd's wording ---- */
+
+struct engine_stop_options
+{
+  const char *signal; /* NULL or "": Config.StopSignal, else SIGTERM */
+  bool has_timeout;   /* else Config.StopTimeout, else 10 s */
+  int timeout;        /* seconds before SIGKILL; < 0: wait for ever */
+};
+/* Stop: the signal, then SIGKILL after the timeout.  1 when it was not
+   running (the API's 304).  */
+int engine_container_stop (struct engine_containers *cs, const char *name,
+                           const struct engine_stop_options *o, berth_error_t *err);
+/* Stop when running, then start; event "restart".  */
+int engine_container_restart (struct engine_containers *cs, const char *name,
+                              const struct engine_stop_options *o, berth_error_t *err);
+/* Send SIGNAL (name or number; NULL or "": SIGKILL, then wait for the
+   exit).  409 when not running.  */
+int engine_container_kill (struct engine_containers *cs, const char *name, const char *signal,
+                           berth_error_t *err);
+/* Freeze / thaw the container's cgroup: State.Paused.  */
+int engine_container_pause (struct engine_containers *cs, const char *name, berth_error_t *err);
+int engine_container_unpause (struct engine_containers *cs, const char *name, berth_error_t *err);
+/* 409 on a name in use; event "rename" with oldName.  */
+int engine_container_rename (struct engine_containers *cs, const char *name, const char *new_name,
+                             berth_error_t *err);
+/* POST /containers/{id}/update: BODY is an UpdateConfig (Resources and
+   RestartPolicy), merged into HostConfig and applied to the cgroup of a
+   running container.  The response {"Warnings": []}, a new object.  */
+json_object *engine_container_update (struct engine_containers *cs, const char *name,
+                                      const char *body, size_t len, berth_error_t *err);
+/* GET /containers/{id}/top: ps PS_ARGS ("" is -ef) on the host, rows of
+   the container's pids.  {"Processes", "Titles"}, a new object.  */
+json_object *engine_container_top (struct engine_containers *cs, const char *name,
+                                   const char *ps_args, berth_error_t *err);
+
+/* Their pure helpers, exported for tests.  */
+
+/* moby/sys/signal.ParseSignal: a non-zero number as it is, or a name with
+   or without "SIG" in any case ("kill", "SIGUSR1", "RTMIN+1").  EINVAL
+   "Invalid signal: x".  */
+int engine_signal_parse (const char *s, int *sig, berth_error_t *err);
+/* signal.ValidSignalForPlatform on Linux.  */
+bool engine_signal_valid (int sig);
+/* dockerd's validatePSArgs: "-o user=PID" is refused, only pid=PID may
+   name the PID column.  */
+int engine_top_ps_args_validate (const char *ps_args, berth_error_t *err);
+/* dockerd's parsePSOutput: the Titles of ps OUTPUT's first line and the
+   rows whose PID is one of PIDS (thread rows "-" follow their process).  A
+   new object, or NULL with *err when there is no PID column.  */
+json_object *engine_top_parse (const char *output, const pid_t *pids, size_t n, berth_error_t *err);
 
 /* ---- pure helpers, exported for tests ---- */
 

@@ -33,6 +33,7 @@ struct engine_config
   char **labels;          /* --label, "labels" */
   bool experimental;      /* --experimental */
   char *default_runtime;  /* --default-runtime */
+  char *init_path;        /* --init-path, "init-path": docker-init for HostConfig.Init */
   bool tls, tlsverify;
   char *tlscacert, *tlscert, *tlskey;
 };

@@ -17,11 +17,20 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* Go's findExecutable, which runc uses: a directory or a file without an
+   execute bit is EACCES ("permission denied"), a missing one ENOENT.  */
 static bool
 is_executable (const char *path)
 {
   struct stat st;
-  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
+  if (stat (path, &st) < 0)
+    return false;
+  if (!S_ISREG (st.st_mode))
+    {
+      errno = EACCES;
+      return false;
+    }
+  return access (path, X_OK) == 0;
 }
 
 char *

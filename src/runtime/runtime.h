@@ -123,6 +123,19 @@ int runtime_container_resume (struct runtime_ctx *ctx, const char *id, berth_err
 int runtime_container_pids (struct runtime_ctx *ctx, const char *id, pid_t **pids, size_t *n,
                             berth_error_t *err);
 
+/* The host directories of the container's cgroup, one per hierarchy (v1
+   controllers, and the cgroup2 one, which on hybrid hosts may not exist),
+   for readers of its accounting files.  Free with runtime_cgroup_dirs_free.  */
+struct runtime_cgroup_dir
+{
+  char *controllers; /* "memory", "cpu,cpuacct"; "" for cgroup2 */
+  char *dir;
+  bool v2;
+};
+int runtime_container_cgroup_dirs (struct runtime_ctx *ctx, const char *id,
+                                   struct runtime_cgroup_dir **out, size_t *n, berth_error_t *err);
+void runtime_cgroup_dirs_free (struct runtime_cgroup_dir *d, size_t n);
+
 /* update: apply new resources to a running or created container.  */
 int runtime_container_update (struct runtime_ctx *ctx, const char *id,
                               const struct oci_resources *r, berth_error_t *err);

@@ -108,6 +108,35 @@ shim_attach_resume_input (struct shim *s)
     }
 }
 
+/* Every client berthd announced with --attach-hold is here (or it gave up
+   waiting): the output may flow.  */
+static void
+hold_release (struct shim *s)
+{
+  berth_error_t err = NULL;
+  s->hold_left = 0;
+  if (s->hold_timer > 0)
+    loop_timer_del (s->loop, s->hold_timer);
+  s->hold_timer = 0;
+  if (shim_io_watch_output (s, &err) < 0)
+    {
+      log_warning ("%s", err->msg);
+      berth_error_release (&err);
+    }
+}
+
+static int64_t
+on_hold_timeout (struct loop *l, int64_t id, void *data)
+{
+  struct shim *s = data;
+  (void) l;
+  (void) id;
+  log_warning ("container `%s`: %u attach clients never came", s->cfg->id, s->hold_left);
+  s->hold_timer = 0;
+  hold_release (s);
+  return LOOP_NOMORE;
+}
+
 static void
 on_accept (struct loop *l, int fd, int mask, void *data)
 {
@@ -128,31 +157,63 @@ on_accept (struct loop *l, int fd, int mask, void *data)
       log_warning ("%s", err->msg);
       berth_error_release (&err);
       client_drop (s, c);
-      return;
     }
-  client_rearm (s, c);
+  else
+    client_rearm (s, c);
+  if (s->hold_left > 0 && --s->hold_left == 0)
+    hold_release (s);
+}
+
+int
+shim_unix_listen (const char *path, int backlog, int flags, berth_error_t *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  cleanup_close int dirfd = -1;
+  cleanup_close int fd = -1;
+  cleanup_free char *via = NULL;
+  const char *target = path;
+
+  if (strlen (path) >= sizeof addr.sun_path)
+    {
+      /* Long state roots (and 64-hex ids) overflow sun_path: bind in the
+         directory through its /proc/self/fd link, as conmon does.  */
+      cleanup_free char *dir = fs_dirname (path);
+      dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dirfd < 0)
+        return berth_make_error (err, errno, "open `%s`", dir);
+      via = xasprintf ("/proc/self/fd/%d/%s", dirfd, strrchr (path, '/') + 1);
+      target = via;
+      if (strlen (target) >= sizeof addr.sun_path)
+        return berth_make_error (err, ENAMETOOLONG, "unix socket `%s`", path);
+    }
+  strcpy (addr.sun_path, target);
+  unlink (path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+  if (fd < 0)
+    return berth_make_error (err, errno, "socket");
+  if (bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    return berth_make_error (err, errno, "bind unix socket `%s`", path);
+  /* Only root (berthd) connects.  */
+  if (chmod (path, 0600) < 0 || listen (fd, backlog) < 0)
+    return berth_make_error (err, errno, "listen on unix socket `%s`", path);
+  return steal_fd (&fd);
 }
 
 int
 shim_attach_listen (struct shim *s, berth_error_t *err)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
   const char *path = s->cfg->attach_socket;
 
+  if (s->cfg->control_socket && shim_control_listen (s, err) < 0)
+    return -1;
   if (path == NULL)
     return 0;
-  if (strlen (path) >= sizeof addr.sun_path)
-    return berth_make_error (err, ENAMETOOLONG, "attach socket `%s`", path);
-  strcpy (addr.sun_path, path);
-  unlink (path);
-  s->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  s->listen_fd = shim_unix_listen (path, 16, SOCK_NONBLOCK, err);
   if (s->listen_fd < 0)
-    return berth_make_error (err, errno, "socket");
-  if (bind (s->listen_fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return berth_make_error (err, errno, "bind attach socket `%s`", path);
-  /* Only root (berthd) attaches.  */
-  if (chmod (path, 0600) < 0 || listen (s->listen_fd, 16) < 0)
-    return berth_make_error (err, errno, "listen on attach socket `%s`", path);
+    return -1;
+  s->hold_left = s->cfg->attach_hold;
+  if (s->hold_left > 0)
+    s->hold_timer = loop_timer_add (s->loop, SHIM_ATTACH_HOLD_MS, on_hold_timeout, s);
   return loop_fd_add (s->loop, s->listen_fd, LOOP_READABLE, on_accept, s, err);
 }
 
@@ -209,4 +270,8 @@ shim_attach_close (struct shim *s)
       s->listen_fd = -1;
       unlink (s->cfg->attach_socket);
     }
+  if (s->hold_timer > 0)
+    loop_timer_del (s->loop, s->hold_timer);
+  s->hold_timer = 0;
+  shim_control_close (s);
 }

@@ -38,7 +38,8 @@ on_drain_tick (struct loop *l, int64_t id, void *data)
 {
   struct shim *s = data;
   (void) id;
-  if (s->read_since_tick)
+  /* Output held for attach clients has not been read yet: not quiet.  */
+  if (s->read_since_tick || s->hold_left > 0)
     {
       s->read_since_tick = false;
       return DRAIN_QUIET_MS;

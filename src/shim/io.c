@@ -27,20 +27,12 @@ set_nonblock (int fd, berth_error_t *err)
 static int
 console_listen (struct shim *s, berth_error_t *err)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
   cleanup_free char *dir = fs_dirname (s->cfg->pid_file);
 
   s->console_path = xasprintf ("%s/.%s-console.sock", dir, s->cfg->id);
-  if (strlen (s->console_path) >= sizeof addr.sun_path)
-    return berth_make_error (err, ENAMETOOLONG, "console socket `%s`", s->console_path);
-  strcpy (addr.sun_path, s->console_path);
-  unlink (s->console_path);
-  s->console_listen = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  s->console_listen = shim_unix_listen (s->console_path, 1, 0, err);
   if (s->console_listen < 0)
-    return berth_make_error (err, errno, "socket");
-  if (bind (s->console_listen, (struct sockaddr *) &addr, sizeof addr) < 0
-      || listen (s->console_listen, 1) < 0)
-    return berth_make_error (err, errno, "listen on console socket `%s`", s->console_path);
+    return berth_error_wrap (err, "console socket");
   return 0;
 }
 
@@ -192,17 +184,27 @@ on_output (struct loop *l, int fd, int mask, void *data)
 }
 
 int
-shim_io_watch (struct shim *s, berth_error_t *err)
+shim_io_watch_output (struct shim *s, berth_error_t *err)
 {
   int fds[] = { s->out_fd, s->err_fd };
   for (size_t i = 0; i < 2; i++)
-    if (fds[i] >= 0
-        && (set_nonblock (fds[i], err) < 0
-            || loop_fd_add (s->loop, fds[i], LOOP_READABLE, on_output, s, err) < 0))
+    if (fds[i] >= 0 && loop_fd_add (s->loop, fds[i], LOOP_READABLE, on_output, s, err) < 0)
       return -1;
-  if (s->stdin_fd >= 0 && set_nonblock (s->stdin_fd, err) < 0)
-    return -1;
   return 0;
+}
+
+/* With an attach hold the output waits (in the pipes or the pty) until
+   the clients are here: shim_io_watch_output then.  */
+int
+shim_io_watch (struct shim *s, berth_error_t *err)
+{
+  int fds[] = { s->out_fd, s->err_fd, s->stdin_fd };
+  for (size_t i = 0; i < 3; i++)
+    if (fds[i] >= 0 && set_nonblock (fds[i], err) < 0)
+      return -1;
+  if (s->hold_left > 0)
+    return 0;
+  return shim_io_watch_output (s, err);
 }
 
 static void

@@ -50,11 +50,20 @@ struct shim
   char *oom_file; /* memory.events (v2) or memory.oom_control (v1) */
   uint64_t oom_base;
   bool oom_killed;
+  /* --attach-hold: clients still awaited before output is read (attach.c);
+     zero-initialised means none, as for every field below.  */
+  unsigned hold_left;
+  int64_t hold_timer;
+  struct shim_control *control; /* control.c; NULL: no control socket */
 };
 
 /* io.c */
 int shim_io_prepare (struct shim *s, berth_error_t *err);
 int shim_io_created (struct shim *s, berth_error_t *err);
+/* shim.c: run FN (S, DATA) in a helper child (the runtime's work), then
+   take the process it left running: s->pid from the pid file.  */
+int shim_spawn_helper (struct shim *s, int (*fn) (struct shim *, void *, berth_error_t *),
+                       void *data, berth_error_t *err);
 int shim_io_watch (struct shim *s, berth_error_t *err);
 void shim_io_release (struct shim *s);
 int shim_stdin_write (struct shim *s, const char *buf, size_t len);
@@ -66,6 +75,17 @@ int shim_attach_listen (struct shim *s, berth_error_t *err);
 void shim_attach_broadcast (struct shim *s, enum shim_stream stream, const char *buf, size_t len);
 void shim_attach_resume_input (struct shim *s);
 void shim_attach_close (struct shim *s);
+/* A listening unix socket at PATH (a stale one replaced, mode 0600),
+   bound through /proc/self/fd when PATH is too long for sun_path.  */
+int shim_unix_listen (const char *path, int backlog, int flags, berth_error_t *err);
+
+/* io.c: start reading the container's output (after an attach hold).  */
+int shim_io_watch_output (struct shim *s, berth_error_t *err);
+
+/* control.c: the control socket (protocol in shim.h); listen is called by
+   shim_attach_listen, close by shim_attach_close.  */
+int shim_control_listen (struct shim *s, berth_error_t *err);
+void shim_control_close (struct shim *s);
 
 /* exit.c */
 int shim_exit_watch (struct shim *s, berth_error_t *err);

@@ -33,8 +33,8 @@ no_op (int sig)
 /* Until the loop takes them over: handlers, not SIG_IGN, because ignored
    dispositions would pass to the container through exec (and a blocked
    mask too), while handlers are reset there.  */
-static void
-guard_signals (void)
+void
+shim_guard_signals (void)
 {
   static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE };
   struct sigaction sa = { .sa_handler = no_op, .sa_flags = SA_RESTART };
@@ -93,13 +93,15 @@ read_pid_file (const char *path, berth_error_t *err)
 }
 
 /* The runtime does its work in a helper child that exits once the
-   container runs: the init, orphaned, comes to us as subreaper, and the
+   process runs: the process, orphaned, comes to us as subreaper, and the
    runtime's code, heap (the parsed config, seccomp programs) and stack
    never become part of this process, which lives as long as the container
-   (shared/DESIGN.md: a monitor of a few hundred KiB).  On return the
-   container runs and s->pid is its init.  */
-static int
-start_container (struct shim *s, berth_error_t *err)
+   (shared/DESIGN.md: a monitor of a few hundred KiB); an exec also must
+   not move the shim's own children into the container's pid namespace.
+   On return the process runs and s->pid is it.  */
+int
+shim_spawn_helper (struct shim *s, int (*fn) (struct shim *, void *, berth_error_t *), void *data,
+                   berth_error_t *err)
 {
   int p[2], st = 0;
   if (pipe2 (p, O_CLOEXEC) < 0)
@@ -115,7 +117,7 @@ start_container (struct shim *s, berth_error_t *err)
     {
       berth_error_t e = NULL;
       close (p[0]);
-      if (create_and_start (s, &e) < 0)
+      if (fn (s, data, &e) < 0)
         {
           berth_error_send (p[1], e);
           _exit (1);
@@ -129,16 +131,30 @@ start_container (struct shim *s, berth_error_t *err)
   if (!WIFEXITED (st) || WEXITSTATUS (st) != 0)
     r = berth_error_recv (p[0], err) < 0 ? -1 : berth_make_error (err, EIO, "helper failed");
   close (p[0]);
-  /* Our copies of the container's stdio go even when create failed.  */
+  /* Our copies of the process's stdio go even when the helper failed.  */
   berth_error_t e2 = NULL;
   if (shim_io_created (s, r < 0 ? &e2 : err) < 0 && r == 0)
     r = -1;
   berth_error_release (&e2);
   if (r == 0 && (s->pid = read_pid_file (s->cfg->pid_file, err)) < 0)
     r = -1;
-  if (r == 0)
-    shim_oom_prepare (s);
   return r;
+}
+
+static int
+create_and_start_fn (struct shim *s, void *data, berth_error_t *err)
+{
+  (void) data;
+  return create_and_start (s, err);
+}
+
+static int
+start_container (struct shim *s, berth_error_t *err)
+{
+  if (shim_spawn_helper (s, create_and_start_fn, NULL, err) < 0)
+    return -1;
+  shim_oom_prepare (s);
+  return 0;
 }
 
 static int
@@ -146,7 +162,7 @@ setup (struct shim *s, berth_error_t *err)
 {
   if (s->cfg->shim_log && berth_log_open (s->cfg->shim_log, BERTH_LOG_TEXT) < 0)
     return berth_make_error (err, errno, "open shim log `%s`", s->cfg->shim_log);
-  guard_signals ();
+  shim_guard_signals ();
   /* The init is our child and its orphans are reparented to us, so every
      exit in the container is ours to reap.  */
   if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)

@@ -4,6 +4,7 @@
  *   berth-shim --id ID --bundle DIR --runtime-root DIR --log-path FILE
  *              --exit-file FILE --pid-file FILE [--attach-socket PATH]
  *              [--terminal] [--stdin] [--keep] [--log-opt KEY=VALUE]...
+ *              [--attach-hold N] [--control-socket PATH]
  * It daemonizes (it must outlive berthd: live-restore), becomes a child
  * subreaper, creates and starts the container through the runtime library
  * (never by spawning berth-runtime) with its stdio on pipes, or on a pty
@@ -68,7 +69,31 @@ struct shim_config
   bool keep;                 /* do not delete the container after it exits */
   char **log_opt_keys;       /* --log-opt KEY=VALUE, NULL-terminated */
   char **log_opt_values;
+  /* Exec mode (shim_exec_run): --exec-process FILE, an OCI process, run
+     in the running container --exec-container ID; id then names the exec
+     and neither bundle nor log is used.  */
+  const char *exec_process;
+  const char *exec_container;
+  /* --attach-hold N: the container's output is not read until N clients
+     have connected to the attach socket (or SHIM_ATTACH_HOLD_MS passed).
+     berthd passes the number of clients that attached before start (the
+     docker CLI attaches, then starts) and connects them at once, so they
+     get the output from its first byte; until then it waits in the pipes
+     or the pty.  0: read at once.  */
+  unsigned attach_hold;
+  /* --control-socket PATH: the control protocol below; NULL: none.  */
+  const char *control_socket;
 };
+
+#define SHIM_ATTACH_HOLD_MS 5000
+
+/* Control socket protocol (SOCK_STREAM, unix, root only): the client sends
+   lines, the shim acts on each and closes the connection at the client's
+   EOF; nothing is sent back.
+     "resize ROWS COLS\n"  set the pty's window size (TIOCSWINSZ; the kernel
+                           sends SIGWINCH to its foreground process group);
+                           ignored without --terminal.  */
+#define SHIM_CONTROL_LINE_MAX 64
 
 /* Fork the shim away from its starter: double fork and setsid, stdio on
    /dev/null.  In the starter, returns 1 once the shim has reported on the
@@ -84,5 +109,19 @@ int shim_daemonize (int *sync_fd, int *status, berth_error_t *err);
    is written, < 0 with *err when the container could not be started (or
    its exit not recorded).  */
 int shim_run (const struct shim_config *cfg, int sync_fd, berth_error_t *err);
+
+/* Exec mode (src/shim/exec.c, `docker exec`): run cfg->exec_process in the
+   container cfg->exec_container with its stdio relayed as above (no log),
+   and write the exit file {"ExitCode": N, ...}, with "Error" (dockerd's
+   "OCI runtime exec failed: ..." wording) and 126/127 when the process
+   could not be started.  With an attach socket the process starts once
+   the first client has connected (there is no log to replay what it
+   printed before), and SYNC_FD gets "ok" once the socket listens; without
+   one, SYNC_FD gets the exec's own outcome.  Returns as shim_run.  */
+int shim_exec_run (const struct shim_config *cfg, int sync_fd, berth_error_t *err);
+
+/* The shim's signal guard (SIGTERM, SIGINT, SIGHUP, SIGPIPE) until its
+   loop takes the signals over.  */
+void shim_guard_signals (void);
 
 #endif

@@ -122,8 +122,8 @@ import_config (const char *diff_id, const char *msg, char *const *changes, berth
   return out;
 }
 
-static int
-register_image (struct store_images *s, const char *id, const char *chain, const char *ref,
+int
+image_register (struct store_images *s, const char *id, const char *chain, const char *ref,
                 berth_error_t *err)
 {
   int ret = 0;
@@ -163,7 +163,7 @@ store_image_import (struct store_images *s, int fd, const struct store_image_imp
   config = import_config (diff_id, msg, o ? o->changes : NULL, err);
   if (config == NULL
       || store_content_ingest_buffer (s->content, config, strlen (config), NULL, id, err) < 0
-      || register_image (s, id, chain, o ? o->ref : NULL, err) < 0)
+      || image_register (s, id, chain, o ? o->ref : NULL, err) < 0)
     {
       store_layer_release (s->layers, chain, NULL);
       return -1;

@@ -43,6 +43,11 @@ int image_set_ref (struct store_images *s, const char *ref, const char *id, bert
 int image_save_images (struct store_images *s, berth_error_t *err);
 int image_save_refs (struct store_images *s, berth_error_t *err);
 char **image_chain_ids (const struct oci_image_config *c);
+/* image-import.c: record the new image ID (its config ingested) holding
+   one reference on its top layer CHAIN, and point REF (may be NULL) at
+   it; takes the lock.  An image already there keeps its own reference.  */
+int image_register (struct store_images *s, const char *id, const char *chain, const char *ref,
+                    berth_error_t *err);
 /* Now as Go's time.RFC3339Nano in UTC.  */
 void image_now_rfc3339 (char *buf, size_t len);
 

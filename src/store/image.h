@@ -136,9 +136,72 @@ typedef void (*store_image_load_fn) (void *data, const char *msg);
 int store_image_load (struct store_images *s, int fd, store_image_load_fn msg_fn, void *data,
                       berth_error_t *err);
 
+/* docker commit (store/image-commit.c).  */
+struct store_image_commit_opts
+{
+  const char *parent;       /* the container's image ID; NULL: none */
+  const char *container_id; /* whose rw layer becomes the new layer */
+  const char *author;
+  const char *comment;
+  const char *created_by; /* the history's: the container's Cmd joined */
+  /* The new image's config, moved into it (left zeroed).  */
+  struct oci_image_exec_config *config;
+  json_object *container_config; /* kept as "container_config" (borrowed) */
+  const char *ref;               /* a tag (store_image_repo_tag's), or NULL */
+};
+
+/* The container's changes as a new layer on its image's (none when it
+   changed nothing: an empty_layer history entry), and a child image of
+   it; ID gets the new image's ID.  */
+int store_image_commit (struct store_images *s, const struct store_image_commit_opts *o,
+                        char id[DIGEST_SHA256_STRLEN], berth_error_t *err);
+
 /* Keep the layer tar of FD (seekable; plain or compressed) in the content
    store under DIFF_ID, its uncompressed sha256, for store_image_save.  */
 int store_image_keep_layer_tar (struct store_images *s, int fd, const char *diff_id,
                                 berth_error_t *err);
+
+/* docker image prune (store/image-prune.c), dockerd's ImagesPrune.  */
+struct store_image_prune_opts
+{
+  bool all;      /* dangling=false: every unused image, not only untagged ones */
+  int64_t until; /* ns since the epoch, 0: none; images created after it stay */
+  /* The label filters: false keeps IMG.  NULL: every image passes.  */
+  bool (*match) (void *data, const struct store_image *img);
+  void *match_data;
+  char *const *in_use; /* image IDs containers use: they stay (may be NULL) */
+};
+/* One line of ImagesDeleted: an untagged reference, or a deleted image or
+   layer (chain ID); IMAGE_ID is the image it was pruned with.  */
+struct store_image_prune_entry
+{
+  bool deleted;
+  char *name;
+  char *image_id;
+};
+struct store_image_prune_report
+{
+  struct store_image_prune_entry *entries; /* in the order they went */
+  size_t n;
+  uint64_t reclaimed; /* bytes of the layers deleted */
+};
+/* Delete the images O selects, with their references and the layers only
+   they used; an image that fails to go is skipped (logged), as dockerd
+   does.  R is filled (release with store_image_prune_report_release).  */
+int store_image_prune (struct store_images *s, const struct store_image_prune_opts *o,
+                       struct store_image_prune_report *r, berth_error_t *err);
+void store_image_prune_report_release (struct store_image_prune_report *r);
+
+/* GET /system/df's images: every image (store_image_list's order) with
+   the bytes of its layers other images use too (SharedSize), and the
+   bytes of every layer some image uses, each once (LayersSize).  */
+struct store_image_usage
+{
+  struct store_image **images;
+  int64_t *shared_size; /* parallel to IMAGES */
+  int64_t layers_size;
+};
+void store_images_disk_usage (struct store_images *s, struct store_image_usage *out);
+void store_image_usage_release (struct store_image_usage *u);
 
 #endif

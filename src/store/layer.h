@@ -127,4 +127,26 @@ char *store_layer_rw_diff_path (struct layer_store *s, const char *container_id,
 /* Unmount and remove the rw layer, releasing its parent.  */
 int store_layer_remove_rw (struct layer_store *s, const char *container_id, berth_error_t *err);
 
+/* docker diff (store/layer-diff.c): the changes of the container's rw
+   layer against its parents (overlay: its upper dir; vfs: its tree
+   compared with its parent's), parents before children, each passed to
+   FN (a non-zero return stops and is returned).  Kinds as the Engine API
+   numbers them.  */
+enum store_layer_change_kind
+{
+  STORE_LAYER_CHANGE_MODIFY = 0,
+  STORE_LAYER_CHANGE_ADD = 1,
+  STORE_LAYER_CHANGE_DELETE = 2,
+};
+typedef int (*store_layer_change_fn) (void *data, const char *path,
+                                      enum store_layer_change_kind kind);
+int store_layer_changes (struct layer_store *s, const char *container_id, store_layer_change_fn fn,
+                         void *data, berth_error_t *err);
+/* The container's changes as a layer tar written to OUT_FD (docker
+   commit): whiteouts in the OCI form, the runtime's mount points left
+   out.  vfs stages the changes as hard links in a directory beside the
+   rw layer's first.  */
+int store_layer_rw_diff (struct layer_store *s, const char *container_id, int out_fd,
+                         berth_error_t *err);
+
 #endif

@@ -270,6 +270,8 @@ entry_ids (struct apply *a, struct archive_entry *e, uid_t *uid, gid_t *gid, ber
                         archive_entry_pathname (e), (long long) u, (long long) g);
   *uid = (uid_t) hu;
   *gid = (gid_t) hg;
+  if (a->o.force_owner)
+    *uid = a->o.owner_uid, *gid = a->o.owner_gid;
   return 0;
 }
 
@@ -591,6 +593,23 @@ apply_whiteout (struct apply *a, int pfd, const char *parent, const char *base,
   return set_owner (a, pfd, name, e, victim, err);
 }
 
+/* go-archive's NoOverwriteDirNonDir, with its wording; paths as the
+   container sees them.  */
+static int
+check_dir_nondir (struct apply *a, int pfd, const char *name, struct archive_entry *e,
+                  const char *path, berth_error_t *err)
+{
+  struct stat sb;
+  bool to_dir = archive_entry_filetype (e) == AE_IFDIR && archive_entry_hardlink (e) == NULL;
+  const char *dest = a->o.dest_name ? a->o.dest_name : "/";
+  if (fstatat (pfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR (sb.st_mode) == to_dir)
+    return 0;
+  const char *sep = dest[strlen (dest) - 1] == '/' ? "" : "/";
+  return berth_make_error_msg (err, 0,
+                               "cannot overwrite %sdirectory \"%s%s%s\" with %sdirectory \"%s\"",
+                               to_dir ? "non-" : "", dest, sep, path, to_dir ? "" : "non-", dest);
+}
+
 static int
 apply_entry (struct apply *a, struct archive_entry *e, berth_error_t *err)
 {
@@ -614,8 +633,10 @@ apply_entry (struct apply *a, struct archive_entry *e, berth_error_t *err)
   int pfd = open_parent (a, parent, err);
   if (pfd < 0)
     return berth_error_wrap (err, "tar entry `%s`", raw);
-  if (strncmp (base, WH_PREFIX, WH_PREFIX_LEN) == 0)
+  if (strncmp (base, WH_PREFIX, WH_PREFIX_LEN) == 0 && a->o.whiteout_mode != STORE_WHITEOUT_NONE)
     return apply_whiteout (a, pfd, parent, base, e, path, err);
+  if (a->o.no_overwrite_dir_nondir && check_dir_nondir (a, pfd, base, e, path, err) < 0)
+    return -1;
 
   forget_parent (a, path);
   mark_seen (a, path);

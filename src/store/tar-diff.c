@@ -47,6 +47,7 @@ struct pack
 {
   struct archive *w;
   bool overlay; /* convert overlay whiteouts and opaque dirs */
+  char *const *exclude;
   struct link_seen *links;
   char *buf;
 };
@@ -234,11 +235,10 @@ fill_entry (struct pack *p, struct archive_entry *e, const struct stat *sb, cons
 
 static int walk (struct pack *p, int dirfd, const char *dirpath, berth_error_t *err);
 
-/* One entry NAME of the directory DIRFD (at DIRPATH in the tar).  */
+/* The object NAME of the directory DIRFD, as PATH in the tar.  */
 static int
-pack_one (struct pack *p, int dirfd, const char *dirpath, const char *name, berth_error_t *err)
+pack_as (struct pack *p, int dirfd, const char *name, const char *path, berth_error_t *err)
 {
-  cleanup_free char *path = *dirpath ? xasprintf ("%s/%s", dirpath, name) : xstrdup (name);
   cleanup_close int fd = -1;
   struct stat sb;
   if (fstatat (dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
@@ -247,8 +247,10 @@ pack_one (struct pack *p, int dirfd, const char *dirpath, const char *name, bert
     return 0; /* tar cannot hold one; docker skips them too */
   if (p->overlay && S_ISCHR (sb.st_mode) && sb.st_rdev == makedev (0, 0))
     {
+      const char *slash = strrchr (path, '/');
+      cleanup_free char *dir = slash ? xstrndup (path, (size_t) (slash - path)) : xstrdup ("");
       cleanup_free char *wh = xasprintf (WH_PREFIX "%s", name);
-      return write_marker (p, dirpath, wh, &sb, 0600, err);
+      return write_marker (p, dir, wh, &sb, 0600, err);
     }
   if (S_ISREG (sb.st_mode) || S_ISDIR (sb.st_mode))
     {
@@ -287,6 +289,19 @@ pack_one (struct pack *p, int dirfd, const char *dirpath, const char *name, bert
   return walk (p, fd, path, err);
 }
 
+/* One entry NAME of the directory DIRFD (at DIRPATH in the tar).  */
+static int
+pack_one (struct pack *p, int dirfd, const char *dirpath, const char *name, berth_error_t *err)
+{
+  size_t n = strlen (dirpath);
+  cleanup_free char *path = n == 0                  ? xstrdup (name)
+                            : dirpath[n - 1] == '/' ? xasprintf ("%s%s", dirpath, name)
+                                                    : xasprintf ("%s/%s", dirpath, name);
+  if (p->exclude && strv_contains (p->exclude, path))
+    return 0;
+  return pack_as (p, dirfd, name, path, err);
+}
+
 static int
 walk (struct pack *p, int dirfd, const char *dirpath, berth_error_t *err)
 {
@@ -299,10 +314,13 @@ walk (struct pack *p, int dirfd, const char *dirpath, berth_error_t *err)
   return 0;
 }
 
+/* Pack the tree under DIRFD, or when NAME is set only the object NAME
+   under DIRFD, written as TAR_NAME.  */
 static int
-pack (int dirfd, int out_fd, bool overlay, berth_error_t *err)
+pack (int dirfd, const char *name, const char *tar_name, int out_fd, bool overlay,
+      char *const *exclude, berth_error_t *err)
 {
-  struct pack p = { .overlay = overlay, .buf = xmalloc (COPY_SIZE) };
+  struct pack p = { .overlay = overlay, .exclude = exclude, .buf = xmalloc (COPY_SIZE) };
   int r = -1;
 
   p.w = archive_write_new ();
@@ -314,7 +332,7 @@ pack (int dirfd, int out_fd, bool overlay, berth_error_t *err)
   archive_write_set_bytes_in_last_block (p.w, 1);
   if (archive_write_open_fd (p.w, out_fd) != ARCHIVE_OK)
     write_fail (&p, "layer", err);
-  else if (walk (&p, dirfd, "", err) == 0)
+  else if ((name ? pack_as (&p, dirfd, name, tar_name, err) : walk (&p, dirfd, "", err)) == 0)
     {
       if (archive_write_close (p.w) != ARCHIVE_OK)
         write_fail (&p, "end of archive", err);
@@ -337,8 +355,7 @@ int
 store_tar_diff (int upper_dirfd, int out_fd, const struct store_tar_diff_opts *o,
                 berth_error_t *err)
 {
-  (void) o;
-  if (pack (upper_dirfd, out_fd, true, err) < 0)
+  if (pack (upper_dirfd, NULL, NULL, out_fd, true, o ? o->exclude : NULL, err) < 0)
     return berth_error_wrap (err, "write layer diff");
   return 0;
 }
@@ -346,7 +363,16 @@ store_tar_diff (int upper_dirfd, int out_fd, const struct store_tar_diff_opts *o
 int
 store_tar_pack_dir (int dirfd, int out_fd, berth_error_t *err)
 {
-  if (pack (dirfd, out_fd, false, err) < 0)
+  if (pack (dirfd, NULL, NULL, out_fd, false, NULL, err) < 0)
     return berth_error_wrap (err, "write tar");
+  return 0;
+}
+
+int
+store_tar_pack_path (int dirfd, const char *name, const char *tar_name, int out_fd,
+                     berth_error_t *err)
+{
+  if (pack (dirfd, name, tar_name, out_fd, false, NULL, err) < 0)
+    return berth_error_wrap (err, "write tar of `%s`", tar_name);
   return 0;
 }

@@ -24,6 +24,8 @@ enum store_whiteout_mode
   /* vfs driver, applying onto a full copy of the parent layer: remove
      <name>, empty the opaque directory of what this layer did not add.  */
   STORE_WHITEOUT_DELETE,
+  /* docker cp into a container: `.wh.` names are ordinary files.  */
+  STORE_WHITEOUT_NONE,
 };
 
 struct store_tar_opts
@@ -35,6 +37,16 @@ struct store_tar_opts
   /* Rootless or fuzzing: a failed chown is not an error (containers/storage
      "ignore_chown_errors").  */
   bool ignore_chown_errors;
+  /* docker cp (PUT /containers/{id}/archive): refuse to replace a
+     directory with a non-directory or the reverse (go-archive's
+     NoOverwriteDirNonDir), naming paths under DEST_NAME, the destination
+     as the container sees it.  */
+  bool no_overwrite_dir_nondir;
+  const char *dest_name;
+  /* docker cp -a with a container user: every entry gets this owner.  */
+  bool force_owner;
+  uid_t owner_uid;
+  gid_t owner_gid;
 };
 
 struct store_tar_stats
@@ -64,6 +76,9 @@ struct store_tar_diff_opts
   /* Reserved: the diff of an overlay upper directory is always converted
      back to the OCI form (whiteout files, `.wh..wh..opq`).  */
   unsigned flags;
+  /* Paths left out ("etc/hosts", as named in the tar): the mount points
+     the runtime made, which dockerd's init layer hides from commit.  */
+  char *const *exclude;
 };
 
 /* Write to OUT_FD a pax tar of the overlay upper directory UPPER_DIRFD: the
@@ -79,5 +94,11 @@ int store_tar_diff (int upper_dirfd, int out_fd, const struct store_tar_diff_opt
 /* A plain tar of the tree under DIRFD, no whiteout conversion (docker
    export, save).  Same format as store_tar_diff.  */
 int store_tar_pack_dir (int dirfd, int out_fd, berth_error_t *err);
+
+/* docker cp out of a container: a plain tar of the object NAME under
+   DIRFD (never followed), its entry named TAR_NAME and, for a directory,
+   its contents under TAR_NAME/ (go-archive's TarResourceRebase).  */
+int store_tar_pack_path (int dirfd, const char *name, const char *tar_name, int out_fd,
+                         berth_error_t *err);
 
 #endif

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # berthd's container endpoints driven by the real docker CLI: create, start,
 # wait, logs, ps, inspect, rm.  The image is Debian's busybox-static
-# imported as 30-images.bats does: no network pulls.  `docker run` without
-# -d needs attach, which berthd lacks yet: runs use -d + wait + logs.
+# imported as 30-images.bats does: no network pulls.  Runs here use -d +
+# wait + logs; foreground `docker run` (attach) is 50-attach.bats.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -10,21 +10,11 @@ bats_require_minimum_version 1.5.0
 IMG=busybox:ctr
 
 setup () {
-  setup_daemon_dirs
-  require "[ -x $DOCKER ]" "no docker CLI at $DOCKER"
-  require "[ -x ${BUSYBOX:-/bin/busybox} ]" "no busybox-static"
-  sh "$SRC/tests/make-bundle.sh" "$TEST_TMP/bundle" >/dev/null
-  tar -C "$TEST_TMP/bundle/rootfs" -cf "$TEST_TMP/rootfs.tar" .
-  start_berthd
-  "$DOCKER" import "$TEST_TMP/rootfs.tar" "$IMG" >/dev/null
+  setup_busybox_daemon
 }
 
 teardown () {
-  if [ -n "${BERTHD_PID:-}" ]; then
-    for id in $("$DOCKER" ps -aq --no-trunc 2>/dev/null); do
-      "$DOCKER" rm -f "$id" >/dev/null 2>&1 || true
-    done
-  fi
+  remove_containers
   teardown_daemon
 }
 
@@ -95,4 +85,12 @@ teardown () {
   run "$DOCKER" create --pull never nosuch:img true
   [ "$status" -ne 0 ]
   [[ "$output" == *"No such image: nosuch:img"* ]]
+}
+
+@test "compat: docker run --rm returns the exit code and removes the container" {
+  run "$DOCKER" run --rm "$IMG" sh -c 'echo bye; exit 4'
+  [ "$status" -eq 4 ]
+  [ "$output" = bye ]
+  run "$DOCKER" ps -aq
+  [ "$output" = "" ]
 }

@@ -81,3 +81,25 @@ api () {
   shift
   curl -s --unix-socket "$SOCK" "$@" "http://berth$path"
 }
+
+# setup_busybox_daemon: a private berthd with Debian's busybox-static
+# imported as $IMG (no registry), and its rootfs tar at $TEST_TMP/rootfs.tar.
+setup_busybox_daemon () {
+  setup_daemon_dirs
+  require "[ -x $DOCKER ]" "no docker CLI at $DOCKER"
+  require "[ -x ${BUSYBOX:-/bin/busybox} ]" "no busybox-static"
+  sh "$SRC/tests/make-bundle.sh" "$TEST_TMP/bundle" >/dev/null
+  tar -C "$TEST_TMP/bundle/rootfs" -cf "$TEST_TMP/rootfs.tar" .
+  start_berthd
+  "$DOCKER" import "$TEST_TMP/rootfs.tar" "$IMG" >/dev/null
+}
+
+# remove_containers: rm -f every container of the test daemon (paused ones
+# are thawed first).
+remove_containers () {
+  [ -n "${BERTHD_PID:-}" ] || return 0
+  for id in $("$DOCKER" ps -aq --no-trunc 2>/dev/null); do
+    "$DOCKER" unpause "$id" >/dev/null 2>&1 || true
+    "$DOCKER" rm -f "$id" >/dev/null 2>&1 || true
+  done
+}
