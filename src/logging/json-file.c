@@ -24,9 +24,12 @@
 #include "logging-internal.h"
 #include "rotate.h"
 
+/* A line not finished yet.  BUF is allocated on the first unfinished line:
+   a shim per container keeps its writer for the container's life, and a
+   quiet container should not pay 2 x 16 KiB (calloc'd, so dirtied) for it.  */
 struct pending
 {
-  char buf[LOGGING_MAX_LINE];
+  char *buf; /* LOGGING_MAX_LINE bytes, or NULL */
   size_t len;
   bool in_partial;    /* pieces of a long line were stored already */
   int64_t partial_ts; /* dockerd stamps every piece with the first one's time */
@@ -133,14 +136,36 @@ rotate (struct json_file_writer *w, berth_error_t *err)
   return 0;
 }
 
+/* The time of one logging_writer_write call, formatted at most once.
+   Every line of one read of the container's pipe arrived at the same
+   moment, so they share it: a clock read and a format per line were a
+   quarter of the shim's time for a container printing short lines.  */
+struct batch_time
+{
+  int64_t ns;
+  size_t len; /* 0: not formatted yet */
+  char text[LOGGING_TIME_MAX];
+};
+
+static size_t
+time_text (struct json_file_writer *w, struct batch_time *bt, int64_t ts, char *out)
+{
+  if (ts != bt->ns)
+    return format_time (w, ts, out);
+  if (bt->len == 0)
+    bt->len = format_time (w, ts, bt->text);
+  memcpy (out, bt->text, bt->len);
+  return bt->len;
+}
+
 /* Format one message into the batch: dockerd's key order is log, stream,
    attrs, time; COMPLETE lines get their "\n" back inside "log".  */
 static int
-emit (struct json_file_writer *w, enum logging_stream s, const char *data, size_t n, bool complete,
-      berth_error_t *err)
+emit (struct json_file_writer *w, struct batch_time *bt, enum logging_stream s, const char *data,
+      size_t n, bool complete, berth_error_t *err)
 {
   struct pending *p = &w->streams[s];
-  int64_t ts = p->in_partial ? p->partial_ts : now_ns (w);
+  int64_t ts = p->in_partial ? p->partial_ts : bt->ns;
 
   if (!complete && !p->in_partial)
     {
@@ -175,7 +200,7 @@ emit (struct json_file_writer *w, enum logging_stream s, const char *data, size_
     }
   memcpy (o, ",\"time\":\"", 9);
   o += 9;
-  o += format_time (w, ts, o);
+  o += time_text (w, bt, ts, o);
   memcpy (o, "\"}\n", 3);
   o += 3;
   w->out.len += (size_t) (o - start);
@@ -193,6 +218,7 @@ jf_write (struct logging_writer *base, enum logging_stream s, const void *buf, s
 {
   struct json_file_writer *w = (struct json_file_writer *) base;
   struct pending *p = &w->streams[s];
+  struct batch_time bt = { .ns = now_ns (w) };
   const char *d = buf;
 
   while (len > 0)
@@ -206,6 +232,8 @@ jf_write (struct logging_writer *base, enum logging_stream s, const void *buf, s
       if (!complete && scan < room)
         {
           /* An unfinished line: wait for the rest.  */
+          if (p->buf == NULL)
+            p->buf = xmalloc (LOGGING_MAX_LINE);
           memcpy (p->buf + p->len, d, n);
           p->len += n;
           break;
@@ -213,11 +241,11 @@ jf_write (struct logging_writer *base, enum logging_stream s, const void *buf, s
       /* A whole line, or 16 KiB without a newline (a partial message).  */
       int r;
       if (p->len == 0)
-        r = emit (w, s, d, n, complete, err);
+        r = emit (w, &bt, s, d, n, complete, err);
       else
         {
           memcpy (p->buf + p->len, d, n);
-          r = emit (w, s, p->buf, p->len + n, complete, err);
+          r = emit (w, &bt, s, p->buf, p->len + n, complete, err);
           p->len = 0;
         }
       if (r < 0)
@@ -238,7 +266,8 @@ jf_close_stream (struct logging_writer *base, enum logging_stream s, berth_error
      the newline the container never wrote.  */
   if (p->len > 0)
     {
-      int r = emit (w, s, p->buf, p->len, false, err);
+      struct batch_time bt = { .ns = now_ns (w) };
+      int r = emit (w, &bt, s, p->buf, p->len, false, err);
       p->len = 0;
       p->in_partial = false;
       if (r < 0)
@@ -260,6 +289,8 @@ jf_close (struct logging_writer *base, berth_error_t *err)
   if (w->fd >= 0)
     close (w->fd);
   bbuf_release (&w->out);
+  free (w->streams[0].buf);
+  free (w->streams[1].buf);
   free (w->attrs);
   free (w->path);
   free (w);
@@ -308,7 +339,8 @@ logging_json_file_open (const char *path, const struct logging_options *opts, be
       w->attrs = xasprintf (",\"attrs\":%s", opts->attrs);
       w->attrs_len = strlen (w->attrs);
     }
-  bbuf_reserve (&w->out, JSON_ESCAPE_MAX (LOGGING_MAX_LINE) + w->attrs_len + 96);
+  /* The batch buffer grows on the first output (emit reserves): nothing
+     is allocated for a container that never writes.  */
   if (open_current (w, 0, err) < 0 || fstat (w->fd, &st) < 0)
     goto fail;
   w->size = st.st_size;

@@ -274,6 +274,46 @@ test_time (void **state)
     assert_int_equal (logging_time_parse (bad[i], strlen (bad[i]), &ns), -1);
 }
 
+/* Counts its calls; each call is 1 ms later.  */
+static int64_t
+counting_clock (void *data)
+{
+  struct ctx *c = data;
+  int64_t t = c->now;
+  c->now += 1000000;
+  return t;
+}
+
+/* The clock is read once per write call (not per line): the lines of one
+   read of the container's pipe share its time, and a partial line's
+   pieces keep the first piece's time across calls.  */
+static void
+test_one_time_per_write (void **state)
+{
+  struct ctx *c = *state;
+  berth_error_t err = NULL;
+  struct logging_options o
+      = { .max_size = -1, .max_file = 1, .clock = counting_clock, .clock_data = c };
+  int64_t start = c->now;
+  unlink (c->path);
+  struct logging_writer *w = logging_json_file_open (c->path, &o, &err);
+  assert_non_null (w);
+  assert_int_equal (logging_writer_write (w, LOGGING_STDOUT, "a\nb\nc\n", 6, &err), 0);
+  assert_int_equal (logging_writer_write (w, LOGGING_STDOUT, "d\ne", 3, &err), 0);
+  assert_int_equal (logging_writer_write (w, LOGGING_STDOUT, "\n", 1, &err), 0);
+  assert_int_equal (logging_writer_close (w, &err), 0);
+  /* Three calls, three clock reads (closing with nothing pending reads
+     none).  */
+  assert_int_equal (c->now - start, 3 * 1000000);
+  cleanup_free char *got = fs_read_file (c->path, NULL, &err);
+  assert_string_equal (
+      got, "{\"log\":\"a\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-28T01:02:03.4567Z\"}\n"
+           "{\"log\":\"b\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-28T01:02:03.4567Z\"}\n"
+           "{\"log\":\"c\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-28T01:02:03.4567Z\"}\n"
+           "{\"log\":\"d\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-28T01:02:03.4577Z\"}\n"
+           "{\"log\":\"e\\n\",\"stream\":\"stdout\",\"time\":\"2026-11-28T01:02:03.4587Z\"}\n");
+}
+
 /* The writer's clock: consecutive lines with the real clock are valid
    RFC 3339 and do not go backwards.  */
 static void
@@ -407,6 +447,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_attrs, setup, teardown),
     cmocka_unit_test (test_time),
     cmocka_unit_test_setup_teardown (test_real_clock, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_one_time_per_write, setup, teardown),
     cmocka_unit_test_setup_teardown (test_torn_line_on_reopen, setup, teardown),
     cmocka_unit_test (test_sizes),
     cmocka_unit_test (test_options),
