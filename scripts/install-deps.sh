@@ -6,9 +6,9 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS="
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libjson-c-dev libseccomp-dev libcap-dev libcmocka-dev
-  libmicrohttpd-dev libarchive-dev libssl-dev libcurl4-openssl-dev
+  libmicrohttpd-dev libgnutls28-dev libarchive-dev libssl-dev libcurl4-openssl-dev
   bats busybox-static iproute2 procps util-linux python3 curl clang-format
-  tini
+  tini openssl
 "
 # The tests and benchmarks also drive the engines berth is compared with.
 if [ "${BERTH_FULL_DEPS:-1}" = 1 ]; then

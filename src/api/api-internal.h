@@ -19,6 +19,7 @@ struct api_request
   char **header_values;
   char *body;
   size_t body_len;
+  bool body_mapped; /* BODY is a mapping of LEN + 1 bytes (a spooled body) */
   struct engine *engine;
 };
 
@@ -49,6 +50,8 @@ void api_request_add_query (struct api_request *req, const char *key, const char
 void api_request_add_header (struct api_request *req, const char *name, const char *value);
 /* Takes BODY (malloc'ed).  */
 void api_request_set_body (struct api_request *req, char *body, size_t len);
+/* Takes BODY, a read-only mapping of LEN + 1 bytes ending in a NUL.  */
+void api_request_set_body_mapped (struct api_request *req, char *body, size_t len);
 
 struct api_response *api_response_new (void);
 /* Frees a body response; a stream or upgrade response hands its stream to

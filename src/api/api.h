@@ -144,6 +144,20 @@ void api_containers_ops_register (struct api_router *r);
 /* cp (archive), export, changes, commit: containers-archive.c.  */
 void api_containers_archive_register (struct api_router *r);
 
+/* ---- TLS of the tcp:// listeners (tls.c) ---- */
+
+struct api_tls;
+/* Read and check dockerd's --tlscert/--tlskey pair and, with VERIFY
+   (--tlsverify: clients must present a certificate CAFILE signed), the CA;
+   without VERIFY the CA is not read, as in dockerd.  NULL with dockerd's
+   "invalid TLS configuration: ..." message (EINVAL), or ENOTSUP when
+   libmicrohttpd was built without TLS.  */
+struct api_tls *api_tls_new (const char *cafile, const char *certfile, const char *keyfile,
+                             bool verify, berth_error_t *err);
+void api_tls_free (struct api_tls *t);
+/* True when T requires and verifies client certificates.  */
+bool api_tls_verifies (const struct api_tls *t);
+
 /* ---- server (server.c) ---- */
 
 /* A server for ENGINE (borrowed) with every resource's routes.  */
@@ -154,6 +168,9 @@ int api_server_listen (struct api_server *s, const char *addr, const char *group
                        berth_error_t *err);
 /* Close the listeners, remove the unix sockets, free.  */
 void api_server_free (struct api_server *s);
+/* Serve the tcp:// listeners opened from now on with TLS (T taken over;
+   NULL for plain HTTP).  */
+void api_server_set_tls (struct api_server *s, struct api_tls *t);
 /* The router, to add test routes.  */
 struct api_router *api_server_router (struct api_server *s);
 

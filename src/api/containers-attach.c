@@ -21,6 +21,7 @@ struct attach_ctx
   struct engine_containers *cs;
   struct engine_attach_info info;
   struct api_hijack h;
+  struct container_attacher *slot; /* reserved before the 101 answer */
   bool logs, stream;
   int client_fd;
 };
@@ -29,6 +30,7 @@ static void
 attach_free (void *data)
 {
   struct attach_ctx *ctx = data;
+  engine_container_attach_slot_free (ctx->cs, ctx->slot);
   engine_attach_info_release (&ctx->info);
   free (ctx);
 }
@@ -63,6 +65,12 @@ replay_logs (struct attach_ctx *ctx)
   struct logging_read_options ro = { .tail = -1 };
   berth_error_t err = NULL;
 
+  if (engine_container_log_options (ctx->cs, ctx->info.id, &opts, &err) < 0)
+    {
+      berth_error_release (&err);
+      opts = (struct logging_options){ .max_size = -1, .max_file = 1 };
+    }
+
   if (access (ctx->info.log_path, F_OK) == 0
       && logging_json_file_read (ctx->info.log_path, &opts, &ro, replay_message, ctx, NULL, &err)
              < 0)
@@ -70,6 +78,7 @@ replay_logs (struct attach_ctx *ctx)
       log_warning ("attach logs of %s: %s", ctx->info.id, err->msg);
       berth_error_release (&err);
     }
+  logging_options_release (&opts);
 }
 
 static void
@@ -84,7 +93,7 @@ attach_upgraded (void *data, int fd, const char *extra, size_t extra_len)
     replay_logs (ctx);
   if (!ctx->stream)
     return;
-  if (engine_container_attach (ctx->cs, ctx->info.id, client_gone, ctx, &shim, &err) < 0)
+  if (engine_container_attach (ctx->cs, ctx->info.id, ctx->slot, client_gone, ctx, &shim, &err) < 0)
     {
       log_debug ("attach %s: %s", ctx->info.id, err->msg);
       berth_error_release (&err);
@@ -123,6 +132,8 @@ attach (struct api_request *req, struct api_response *resp, berth_error_t *err)
     }
   ctx->logs = api_request_query_bool (req, "logs");
   ctx->stream = api_request_query_bool (req, "stream");
+  if (ctx->stream)
+    ctx->slot = engine_container_attach_reserve (cs, ctx->info.id);
   ctx->h.tty = ctx->info.tty;
   /* dockerd: no stdin for a container created without OpenStdin.  */
   ctx->h.use_stdin = api_request_query_bool (req, "stdin") && ctx->info.open_stdin;

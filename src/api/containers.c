@@ -276,12 +276,19 @@ logs_run (struct api_stream *s, void *data)
   berth_error_t err = NULL;
 
   (void) s;
+  /* Its rotation options say how many rotated files to read.  */
+  if (engine_container_log_options (ctx->cs, ctx->id, &opts, &err) < 0)
+    {
+      berth_error_release (&err);
+      opts = (struct logging_options){ .max_size = -1, .max_file = 1 };
+    }
   if (access (ctx->path, F_OK) == 0
       && logging_json_file_read (ctx->path, &opts, &ctx->ro, logs_message, ctx, NULL, &err) < 0)
     {
       log_warning ("logs of %s: %s", ctx->id, err->msg);
       berth_error_release (&err);
     }
+  logging_options_release (&opts);
   api_stream_close (ctx->stream);
   logs_unref (ctx);
 }

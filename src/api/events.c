@@ -171,6 +171,10 @@ api_events_get (struct api_request *req, struct api_response *resp, berth_error_
   ctx->bus = engine_get_events (api_request_engine (req));
   ctx->stream = api_response_stream (resp, 200, content_type (req));
   api_stream_on_close (ctx->stream, on_close, ctx);
+  /* moby replays kept events when since or until is set: since=0 is the
+     epoch, not "none" (the bus reads 0 as none).  */
+  if ((since_s && since_s[0]) || (until_s && until_s[0]))
+    since = since > 0 ? since : 1;
   ctx->sub = engine_events_subscribe (ctx->bus, since, on_event, ctx);
   if (ctx->until_ns > 0)
     {

@@ -110,7 +110,7 @@ upgraded (void *data, int fd, const char *extra, size_t extra_len)
   if (error)
     {
       cleanup_free char *line = xasprintf ("%s\r\n", error);
-      api_hijack_write_frame (fd, 1, line, strlen (line), u->st.tty);
+      api_hijack_write_frame (fd, 1, line, strlen (line), u->h.raw);
     }
 }
 
@@ -137,15 +137,21 @@ exec_start (struct api_request *req, struct api_response *resp, berth_error_t *e
       api_response_empty (resp, 200);
       return 0;
     }
+  /* dockerd frames by the start request's Tty, not the exec's: a tty's
+     output comes as stdout frames when it is false, and with it true a
+     process without a tty has its stderr dropped.  Detach keys follow the
+     exec's tty.  */
   u->h.tty = u->st.tty;
+  u->h.own_framing = true;
+  u->h.raw = o.tty;
   u->h.use_stdin = u->st.open_stdin;
   u->h.use_stdout = u->st.open_stdout;
-  u->h.use_stderr = u->st.open_stderr;
+  u->h.use_stderr = u->st.open_stderr && !(o.tty && !u->st.tty);
   u->h.close_stdin = true; /* dockerd's exec AttachConfig: CloseStdin */
   if (u->st.tty
       && api_detach_keys_parse (u->st.detach_keys, u->h.detach_keys, &u->h.detach_len, NULL) < 0)
     u->h.detach_len = 0;
-  api_response_upgrade (resp, api_hijack_content_type (req, u->st.tty), upgraded, u, upgrade_free);
+  api_response_upgrade (resp, api_hijack_content_type (req, o.tty), upgraded, u, upgrade_free);
   return 0;
 }
 

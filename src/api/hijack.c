@@ -243,7 +243,10 @@ forward_output (struct relay *r, const unsigned char *p, size_t n)
         }
       size_t take = r->left < n ? r->left : n;
       bool want = r->stream == 2 ? r->h->use_stderr : r->h->use_stdout;
-      if (want && api_hijack_write_frame (r->cfd, r->stream, p, take, r->h->tty) < 0)
+      if (want
+          && api_hijack_write_frame (r->cfd, r->stream, p, take,
+                                     r->h->own_framing ? r->h->raw : r->h->tty)
+                 < 0)
         return false;
       r->left -= (uint32_t) take;
       p += take;

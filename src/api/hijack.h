@@ -64,6 +64,8 @@ int api_hijack_write_frame (int fd, int stream, const void *buf, size_t len, boo
 struct api_hijack
 {
   bool tty;         /* raw output, detach keys */
+  bool own_framing; /* output raw by RAW below, not by TTY (exec start's Tty) */
+  bool raw;
   bool use_stdin;   /* read the client's input and send it to the shim */
   bool use_stdout;  /* send the container's stdout (and a tty's output) */
   bool use_stderr;  /* send its stderr */

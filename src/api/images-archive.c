@@ -132,15 +132,10 @@ load (struct api_request *req, struct api_response *resp, berth_error_t *err)
     return berth_make_error (err, errno, "buffer image archive");
   o.lines = json_object_new_array ();
   ret = store_image_load (s, fd, on_message, &o, err);
-  if (ret < 0 && json_object_array_length (o.lines) == 0)
-    {
-      json_object_put (o.lines);
-      return -1;
-    }
   if (ret < 0)
     {
-      /* Images were loaded before the failure: report them, then the error
-         the way a JSON message stream does.  */
+      /* As dockerd's postImagesLoad: 200 and the error as the stream's last
+         message, after the images loaded before the failure, if any.  */
       json_object *j = json_object_new_object ();
       json_object *d = json_object_new_object ();
       json_object_object_add (d, "message", json_object_new_string ((*err)->msg));

@@ -2,10 +2,22 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <strings.h>
 
 #include "api/api-internal.h"
 #include "base/base.h"
+
+static void
+release_body (struct api_request *req)
+{
+  if (req->body_mapped)
+    munmap (req->body, req->body_len + 1);
+  else
+    free (req->body);
+  req->body = NULL;
+  req->body_mapped = false;
+}
 
 struct api_request *
 api_request_new (struct engine *engine, const char *method, const char *path)
@@ -32,7 +44,7 @@ api_request_free (struct api_request *req)
   strv_free (req->query_values);
   strv_free (req->header_keys);
   strv_free (req->header_values);
-  free (req->body);
+  release_body (req);
   free (req);
 }
 
@@ -51,9 +63,18 @@ api_request_add_header (struct api_request *req, const char *name, const char *v
 }
 
 void
+api_request_set_body_mapped (struct api_request *req, char *body, size_t len)
+{
+  release_body (req);
+  req->body = body;
+  req->body_len = len;
+  req->body_mapped = true;
+}
+
+void
 api_request_set_body (struct api_request *req, char *body, size_t len)
 {
-  free (req->body);
+  release_body (req);
   req->body = body;
   req->body_len = len;
 }

@@ -9,10 +9,12 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -21,11 +23,13 @@
 #include <microhttpd.h>
 
 #include "api/api-internal.h"
+#include "api/tls.h"
 #include "base/base.h"
+#include "engine/engine.h"
 
-/* Bodies are buffered whole; a larger one is refused.  Image loads and
-   build contexts will stream instead (a route flag, later).  */
-#define BODY_MAX (64u << 20)
+/* Small stacks: handlers are shallow; 256 KiB is plenty and keeps many
+   connections cheap.  */
+#define STACK_SIZE ((size_t) (256 << 10))
 
 struct listener
 {
@@ -39,13 +43,28 @@ struct api_server
   struct engine *engine;
   struct api_router *router;
   struct listener *listeners;
+  struct api_tls *tls; /* of the tcp:// listeners, or NULL */
+  /* The sockets of hijacked connections whose handler runs (attach, exec
+     can last for days): shut down when the server stops, else
+     MHD_stop_daemon would wait for them forever.  */
+  pthread_mutex_t hijack_lock;
+  int *hijacked;
+  size_t n_hijacked;
+  bool stopping;
 };
 
 /* Per-request state, MHD's con_cls.  */
+/* A request body is kept in memory up to SPOOL_AT bytes; a larger one
+   (an image to load or import, a tar for `docker cp`) goes to an unnamed
+   file under <data-root>/tmp and reaches the handler as a mapping of it, so
+   its size is bounded by the disk, not by memory.  */
+#define SPOOL_AT (1u << 20)
+
 struct conn_req
 {
   char *body;
   size_t len;
+  int fd; /* the spool file, or -1 */
   bool too_big;
 };
 
@@ -57,6 +76,7 @@ struct stream_ctx
 
 struct upgrade_ctx
 {
+  struct api_server *server;
   api_upgrade_fn fn;
   void *data;
   void (*free_data) (void *);
@@ -102,24 +122,119 @@ upgrade_free (struct upgrade_ctx *uc)
 }
 
 static void
-upgraded (void *cls, struct MHD_Connection *c, void *con_cls, const char *extra_in,
-          size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+hijack_add (struct api_server *s, int fd)
 {
-  struct upgrade_ctx *uc = cls;
-  (void) c;
-  (void) con_cls;
-  /* Thread-per-connection: blocking here blocks this connection only.
-     MHD's sockets are non-blocking; handlers get a blocking one.  */
+  pthread_mutex_lock (&s->hijack_lock);
+  if (s->stopping)
+    shutdown (fd, SHUT_RDWR);
+  s->hijacked = xrealloc (s->hijacked, (s->n_hijacked + 1) * sizeof (int));
+  s->hijacked[s->n_hijacked++] = fd;
+  pthread_mutex_unlock (&s->hijack_lock);
+}
+
+static void
+hijack_remove (struct api_server *s, int fd)
+{
+  pthread_mutex_lock (&s->hijack_lock);
+  for (size_t i = 0; i < s->n_hijacked; i++)
+    if (s->hijacked[i] == fd)
+      {
+        s->hijacked[i] = s->hijacked[--s->n_hijacked];
+        break;
+      }
+  pthread_mutex_unlock (&s->hijack_lock);
+}
+
+/* Run the handler of a hijacked connection, then hand it back to MHD.  */
+static void
+run_upgraded (struct upgrade_ctx *uc, MHD_socket sock, const char *extra, size_t extra_len,
+              struct MHD_UpgradeResponseHandle *urh)
+{
+  /* MHD's sockets are non-blocking; handlers get a blocking one.  */
   int fl = fcntl (sock, F_GETFL);
   if (fl >= 0 && (fl & O_NONBLOCK))
     fcntl (sock, F_SETFL, fl & ~O_NONBLOCK);
-  uc->fn (uc->data, sock, extra_in, extra_in_size);
+  hijack_add (uc->server, sock);
+  uc->fn (uc->data, sock, extra, extra_len);
+  hijack_remove (uc->server, sock);
   MHD_upgrade_action (urh, MHD_UPGRADE_ACTION_CLOSE);
   upgrade_free (uc);
 }
 
+struct tls_upgrade
+{
+  struct upgrade_ctx *uc;
+  int fd;
+  const char *extra;
+  size_t extra_len;
+};
+
+static void *
+tls_upgrade_thread (void *arg)
+{
+  struct tls_upgrade *tu = arg;
+  hijack_add (tu->uc->server, tu->fd);
+  tu->uc->fn (tu->uc->data, tu->fd, tu->extra, tu->extra_len);
+  hijack_remove (tu->uc->server, tu->fd);
+  close (tu->fd);
+  return NULL;
+}
+
+/* Under TLS, SOCK is one end of a socketpair MHD would relay through TLS
+   once this callback returns, but that relay never passes on the client's
+   end of input (stdin's EOF for attach and exec).  So the handler gets a
+   socketpair of ours, run on a thread of its own, and this thread relays
+   it through the connection's TLS session until the handler is done.  */
+static void
+upgraded_tls (struct upgrade_ctx *uc, struct MHD_Connection *c, const char *extra, size_t extra_len,
+              struct MHD_UpgradeResponseHandle *urh)
+{
+  struct tls_upgrade tu = { uc, -1, extra, extra_len };
+  pthread_attr_t attr;
+  pthread_t th;
+  int sp[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+    {
+      log_warning ("http: socketpair for an upgraded TLS connection: %m");
+      goto out;
+    }
+  tu.fd = sp[0];
+  fcntl (sp[1], F_SETFL, O_NONBLOCK);
+  pthread_attr_init (&attr);
+  pthread_attr_setstacksize (&attr, STACK_SIZE);
+  if (pthread_create (&th, &attr, tls_upgrade_thread, &tu) != 0)
+    {
+      log_warning ("http: cannot start the thread of an upgraded TLS connection");
+      close (sp[0]);
+    }
+  else
+    {
+      api_tls_relay (c, sp[1]);
+      pthread_join (th, NULL);
+    }
+  pthread_attr_destroy (&attr);
+  close (sp[1]);
+out:
+  MHD_upgrade_action (urh, MHD_UPGRADE_ACTION_CLOSE);
+  upgrade_free (uc);
+}
+
+static void
+upgraded (void *cls, struct MHD_Connection *c, void *con_cls, const char *extra_in,
+          size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+  struct upgrade_ctx *uc = cls;
+  (void) con_cls;
+  /* Thread-per-connection: blocking here blocks this connection only.  */
+  if (MHD_get_connection_info (c, MHD_CONNECTION_INFO_GNUTLS_SESSION) != NULL)
+    upgraded_tls (uc, c, extra_in, extra_in_size, urh);
+  else
+    run_upgraded (uc, sock, extra_in, extra_in_size, urh);
+}
+
 static struct MHD_Response *
-make_mhd_response (struct MHD_Connection *c, struct api_response *resp)
+make_mhd_response (struct api_server *s, struct MHD_Connection *c, struct api_response *resp)
 {
   struct MHD_Response *r = NULL;
 
@@ -140,6 +255,7 @@ make_mhd_response (struct MHD_Connection *c, struct api_response *resp)
   else if (resp->kind == API_RESPONSE_UPGRADE)
     {
       struct upgrade_ctx *uc = xmalloc0 (sizeof (*uc));
+      uc->server = s;
       uc->fn = resp->upgrade_fn;
       uc->data = steal_pointer (&resp->upgrade_data);
       uc->free_data = resp->upgrade_free;
@@ -173,6 +289,79 @@ queue_error (struct MHD_Connection *c, int status, const char *msg)
   return ret;
 }
 
+/* An unnamed file for a large body, under <data-root>/tmp.  */
+static int
+spool_open (struct api_server *s)
+{
+  /* Unit tests serve without an engine.  */
+  cleanup_free char *dir = s->engine
+                               ? xasprintf ("%s/tmp", engine_get_config (s->engine)->data_root)
+                               : xstrdup ("/tmp");
+  berth_error_t err = NULL;
+  if (fs_mkdir_p (dir, 0700, &err) < 0)
+    {
+      log_warning ("spool a request body: %s", err->msg);
+      berth_error_release (&err);
+      return -1;
+    }
+  int fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    log_warning ("spool a request body in `%s`: %m", dir);
+  return fd;
+}
+
+static int
+write_all (int fd, const char *buf, size_t len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, buf, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return -1;
+      buf += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
+
+static int
+body_append (struct api_server *s, struct conn_req *cr, const char *data, size_t len)
+{
+  if (cr->fd < 0 && cr->len + len <= SPOOL_AT)
+    {
+      cr->body = xrealloc (cr->body, cr->len + len + 1);
+      memcpy (cr->body + cr->len, data, len);
+      cr->len += len;
+      cr->body[cr->len] = '\0';
+      return 0;
+    }
+  if (cr->fd < 0)
+    {
+      if ((cr->fd = spool_open (s)) < 0
+          || write_all (cr->fd, cr->body ? cr->body : "", cr->len) < 0)
+        return -1;
+      free (cr->body);
+      cr->body = NULL;
+    }
+  if (write_all (cr->fd, data, len) < 0)
+    return -1;
+  cr->len += len;
+  return 0;
+}
+
+/* The spooled body as a read-only mapping with a NUL after it (one byte
+   more on the file), as handlers expect of a body.  */
+static char *
+spool_map (struct conn_req *cr)
+{
+  if (ftruncate (cr->fd, (off_t) cr->len + 1) < 0)
+    return NULL;
+  void *p = mmap (NULL, cr->len + 1, PROT_READ, MAP_PRIVATE, cr->fd, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
 static enum MHD_Result
 handle (struct api_server *s, struct MHD_Connection *c, const char *url, const char *method,
         struct conn_req *cr)
@@ -185,11 +374,23 @@ handle (struct api_server *s, struct MHD_Connection *c, const char *url, const c
 
   MHD_get_connection_values (c, MHD_GET_ARGUMENT_KIND, collect, req);
   MHD_get_connection_values (c, MHD_HEADER_KIND, collect, req);
-  api_request_set_body (req, steal_pointer (&cr->body), cr->len);
+  if (cr->fd >= 0)
+    {
+      char *map = spool_map (cr);
+      if (map == NULL)
+        {
+          api_request_free (req);
+          api_response_free (resp);
+          return queue_error (c, 500, "cannot map the spooled request body");
+        }
+      api_request_set_body_mapped (req, map, cr->len);
+    }
+  else
+    api_request_set_body (req, steal_pointer (&cr->body), cr->len);
   api_router_dispatch (s->router, req, resp);
   log_debug ("%s %s -> %d", method, url, resp->status);
   status = resp->status;
-  r = make_mhd_response (c, resp);
+  r = make_mhd_response (s, c, resp);
   api_response_free (resp);
   api_request_free (req);
   if (r == NULL)
@@ -211,25 +412,23 @@ access_cb (void *cls, struct MHD_Connection *c, const char *url, const char *met
 
   if (cr == NULL)
     {
-      *con_cls = xmalloc0 (sizeof (struct conn_req));
+      /* Belt and braces: the handshake already required the certificate.  */
+      if (!api_tls_client_ok (s->tls, c))
+        return MHD_NO;
+      cr = xmalloc0 (sizeof (struct conn_req));
+      cr->fd = -1;
+      *con_cls = cr;
       return MHD_YES;
     }
   if (*upload_data_size > 0)
     {
-      if (!cr->too_big && cr->len + *upload_data_size <= BODY_MAX)
-        {
-          cr->body = xrealloc (cr->body, cr->len + *upload_data_size + 1);
-          memcpy (cr->body + cr->len, upload_data, *upload_data_size);
-          cr->len += *upload_data_size;
-          cr->body[cr->len] = '\0';
-        }
-      else
+      if (!cr->too_big && body_append (s, cr, upload_data, *upload_data_size) < 0)
         cr->too_big = true;
       *upload_data_size = 0;
       return MHD_YES;
     }
   if (cr->too_big)
-    return queue_error (c, 413, "request body too large");
+    return queue_error (c, 413, "request body too large: cannot store it");
   return handle (s, c, url, method, cr);
 }
 
@@ -244,6 +443,8 @@ completed_cb (void *cls, struct MHD_Connection *c, void **con_cls,
   if (cr)
     {
       free (cr->body);
+      if (cr->fd >= 0)
+        close (cr->fd);
       free (cr);
     }
   *con_cls = NULL;
@@ -265,6 +466,7 @@ api_server_new (struct engine *engine, berth_error_t *err)
   struct api_server *s = xmalloc0 (sizeof (*s));
   (void) err;
   s->engine = engine;
+  pthread_mutex_init (&s->hijack_lock, NULL);
   s->router = api_router_new ();
   api_system_register (s->router);
   api_images_register (s->router);
@@ -387,9 +589,12 @@ listen_tcp (const char *hostport, berth_error_t *err)
 int
 api_server_listen (struct api_server *s, const char *addr, const char *group, berth_error_t *err)
 {
+  static const struct MHD_OptionItem no_options[] = { { MHD_OPTION_END, 0, NULL } };
   struct listener *l;
   int fd;
   bool is_unix = str_has_prefix (addr, "unix://");
+  /* dockerd serves TLS on its tcp:// listeners only.  */
+  struct api_tls *tls = is_unix ? NULL : s->tls;
 
   if (is_unix)
     fd = listen_unix (addr + 7, group, err);
@@ -403,12 +608,11 @@ api_server_listen (struct api_server *s, const char *addr, const char *group, be
   l->unix_path = is_unix ? xstrdup (addr + 7) : NULL;
   l->mhd = MHD_start_daemon (
       MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC
-          | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG,
+          | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
       0, NULL, NULL, access_cb, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
-      completed_cb, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-      /* Small stacks: handlers are shallow; 256 KiB is
-         plenty and keeps many connections cheap.  */
-      MHD_OPTION_THREAD_STACK_SIZE, (size_t) (256 << 10), MHD_OPTION_END);
+      completed_cb, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_THREAD_STACK_SIZE,
+      STACK_SIZE, MHD_OPTION_NOTIFY_CONNECTION, api_tls_notify_connection, tls, MHD_OPTION_ARRAY,
+      tls ? api_tls_mhd_options (tls) : no_options, MHD_OPTION_END);
   if (l->mhd == NULL)
     {
       close (fd);
@@ -428,6 +632,11 @@ api_server_free (struct api_server *s)
 {
   if (s == NULL)
     return;
+  pthread_mutex_lock (&s->hijack_lock);
+  s->stopping = true;
+  for (size_t i = 0; i < s->n_hijacked; i++)
+    shutdown (s->hijacked[i], SHUT_RDWR);
+  pthread_mutex_unlock (&s->hijack_lock);
   while (s->listeners)
     {
       struct listener *l = s->listeners;
@@ -443,5 +652,15 @@ api_server_free (struct api_server *s)
       free (l);
     }
   api_router_free (s->router);
+  api_tls_free (s->tls);
+  pthread_mutex_destroy (&s->hijack_lock);
+  free (s->hijacked);
   free (s);
+}
+
+void
+api_server_set_tls (struct api_server *s, struct api_tls *tls)
+{
+  api_tls_free (s->tls);
+  s->tls = tls;
 }

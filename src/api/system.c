@@ -247,7 +247,9 @@ info_daemon (struct api_request *req, const struct engine_config *c, json_object
   json_object_object_add (o, "Labels", bjson_new_strv (c->labels));
   jbool (o, "ExperimentalBuild", c->experimental);
   jstr (o, "ServerVersion", BERTH_VERSION);
+  /* berth-runtime under both its names (engine_runtime_name_valid).  */
   jstr (berth, "path", "berth-runtime");
+  json_object_object_add (runtimes, "runc", json_object_get (berth));
   json_object_object_add (runtimes, "berth", berth);
   json_object_object_add (o, "Runtimes", runtimes);
   jstr (o, "DefaultRuntime", c->default_runtime);

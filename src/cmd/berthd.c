@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -339,17 +340,63 @@ load_config (struct cmdline *cl)
   if (engine_config_validate (cf, &err) < 0)
     die_error (&err, NULL);
   for (size_t i = 0; cf->hosts[i]; i++)
-    if (str_has_prefix (cf->hosts[i], "tcp://") && (cf->tls || cf->tlsverify))
-      {
-        fprintf (stderr, "TLS is not supported yet: cannot serve %s with --tls/--tlsverify\n",
-                 cf->hosts[i]);
-        exit (1);
-      }
-    else if (str_has_prefix (cf->hosts[i], "fd://"))
+    if (str_has_prefix (cf->hosts[i], "fd://"))
       {
         fprintf (stderr, "socket activation (%s) is not supported\n", cf->hosts[i]);
         exit (1);
       }
+}
+
+/* dockerd's default for a TLS file NAME: under $DOCKER_CERT_PATH, else the
+   docker CLI's configuration directory ($DOCKER_CONFIG, ~/.docker).  */
+static char *
+default_tls_file (const char *name)
+{
+  const char *dir = getenv ("DOCKER_CERT_PATH");
+  const char *home = getenv ("HOME");
+
+  if (dir && dir[0])
+    return xasprintf ("%s/%s", dir, name);
+  dir = getenv ("DOCKER_CONFIG");
+  if (dir && dir[0])
+    return xasprintf ("%s/%s", dir, name);
+  return xasprintf ("%s/.docker/%s", home && home[0] ? home : "/root", name);
+}
+
+/* dockerd's SetDefaultOptions: --tlsverify implies --tls; a file not named
+   takes its default, but a default cert or key that does not exist is left
+   empty (the error then names ""), as dockerd does.  */
+static struct api_tls *
+load_tls (struct engine_config *cf)
+{
+  berth_error_t err = NULL;
+  struct api_tls *tls;
+  struct
+  {
+    char **path;
+    const char *name;
+    bool must_exist;
+  } files[] = {
+    { &cf->tlscacert, "ca.pem", false },
+    { &cf->tlscert, "cert.pem", true },
+    { &cf->tlskey, "key.pem", true },
+  };
+
+  if (cf->tlsverify)
+    cf->tls = true;
+  if (!cf->tls)
+    return NULL;
+  for (size_t i = 0; i < sizeof (files) / sizeof (files[0]); i++)
+    if (*files[i].path == NULL)
+      {
+        *files[i].path = default_tls_file (files[i].name);
+        if (files[i].must_exist && access (*files[i].path, F_OK) < 0)
+          set_str (files[i].path, "");
+      }
+  tls = api_tls_new (cf->tlscacert, cf->tlscert, cf->tlskey, cf->tlsverify, &err);
+  if (tls == NULL)
+    die_error (&err, NULL);
+  return tls;
 }
 
 static void
@@ -402,11 +449,41 @@ lock_pidfile (const char *path)
   return fd;
 }
 
+/* glibc's malloc keeps what a burst of requests freed (and the arenas its
+   threads made) until the process exits: an idle daemon should not.  One
+   arena: berthd's threads spend their time in syscalls, not in malloc, and
+   every extra arena keeps its own free pages.  */
+#define TRIM_TICK_SECONDS 2
+#define TRIM_MIN_FREE (128 * 1024)
+
+static void
+tune_malloc (void)
+{
+  mallopt (M_ARENA_MAX, 1);
+}
+
+/* Called every TRIM_TICK_SECONDS: once the heap has changed since the last
+   look and holds enough free memory, give its free pages back.  A quiet
+   daemon trims once after the burst and then never again.  */
+static void
+trim_after_burst (size_t *last_in_use)
+{
+  struct mallinfo2 mi = mallinfo2 ();
+
+  if (mi.uordblks == *last_in_use)
+    return;
+  *last_in_use = mi.uordblks;
+  if (mi.fordblks >= TRIM_MIN_FREE)
+    malloc_trim (0);
+}
+
 static void
 wait_for_signal (void)
 {
+  const struct timespec tick = { .tv_sec = TRIM_TICK_SECONDS };
+  size_t last_in_use = 0;
   sigset_t set;
-  int sig = 0;
+  int sig;
 
   sigemptyset (&set);
   sigaddset (&set, SIGTERM);
@@ -414,8 +491,13 @@ wait_for_signal (void)
   sigaddset (&set, SIGHUP);
   for (;;)
     {
-      if (sigwait (&set, &sig) != 0)
-        continue;
+      sig = sigtimedwait (&set, NULL, &tick);
+      if (sig < 0)
+        {
+          if (errno == EAGAIN)
+            trim_after_burst (&last_in_use);
+          continue;
+        }
       if (sig == SIGHUP)
         {
           log_info ("SIGHUP: configuration reload is not supported yet");
@@ -482,7 +564,7 @@ open_containers (struct engine *engine, struct stores *st)
 }
 
 static struct api_server *
-serve (struct engine *engine)
+serve (struct engine *engine, struct api_tls *tls)
 {
   const struct engine_config *cf = engine_get_config (engine);
   berth_error_t err = NULL;
@@ -490,8 +572,20 @@ serve (struct engine *engine)
 
   if (server == NULL)
     die_error (&err, "failed to start daemon");
+  api_server_set_tls (server, tls);
   for (size_t i = 0; cf->hosts[i]; i++)
     {
+      /* dockerd's warnings, without its deliberate slow start.  */
+      if (str_has_prefix (cf->hosts[i], "tcp://") && !api_tls_verifies (tls))
+        {
+          log_warning ("Binding to IP address without --tlsverify is insecure and gives root "
+                       "access on this machine to everyone who has access to your network.  "
+                       "host=\"%s\"",
+                       cf->hosts[i]);
+          log_warning ("Binding to an IP address, even on localhost, can also give access to "
+                       "scripts run in a browser. Be safe out there!  host=\"%s\"",
+                       cf->hosts[i]);
+        }
       if (api_server_listen (server, cf->hosts[i], cf->group, &err) < 0)
         {
           api_server_free (server);
@@ -513,14 +607,19 @@ main (int argc, char **argv)
   struct store_images *images;
   struct engine_containers *containers;
   struct stores stores = { 0 };
+  struct api_tls *tls;
   sigset_t set;
   int pidfd;
   cleanup_free char *pidfile = NULL;
 
+  tune_malloc ();
   engine_config_init (&cl.config);
+  /* dockerd's --tlsverify defaults to $DOCKER_TLS_VERIFY being set.  */
+  cl.config.tlsverify = getenv ("DOCKER_TLS_VERIFY") && getenv ("DOCKER_TLS_VERIFY")[0];
   parse_flags (&cl, argc, argv);
   load_config (&cl);
   set_log_level (&cl.config);
+  /* dockerd's --validate checks the configuration, not the TLS files.  */
   if (cl.validate)
     {
       printf ("configuration OK\n");
@@ -538,6 +637,7 @@ main (int argc, char **argv)
   pthread_sigmask (SIG_BLOCK, &set, NULL);
   signal (SIGPIPE, SIG_IGN);
 
+  tls = load_tls (&cl.config);
   pidfile = xstrdup (cl.config.pidfile);
   pidfd = lock_pidfile (pidfile);
   strv_free (cl.given);
@@ -547,7 +647,7 @@ main (int argc, char **argv)
     die_error (&err, "failed to start daemon");
   images = open_images (engine, &stores);
   containers = open_containers (engine, &stores);
-  server = serve (engine);
+  server = serve (engine, tls);
   log_info ("berthd %s started: data root `%s`", BERTH_VERSION,
             engine_get_config (engine)->data_root);
   wait_for_signal ();

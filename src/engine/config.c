@@ -24,7 +24,16 @@ engine_config_init (struct engine_config *c)
   c->log_level = xstrdup ("info");
   c->storage_driver = xstrdup ("");
   c->log_driver = xstrdup ("json-file");
-  c->default_runtime = xstrdup ("berth");
+  /* dockerd's name for its default runtime: what clients and inspect's
+     HostConfig.Runtime expect; berth-runtime is a drop-in for runc.  */
+  c->default_runtime = xstrdup ("runc");
+}
+
+bool
+engine_runtime_name_valid (const struct engine_config *c, const char *name)
+{
+  return strcmp (name, "runc") == 0 || strcmp (name, "berth") == 0
+         || (c->default_runtime && strcmp (name, c->default_runtime) == 0);
 }
 
 void

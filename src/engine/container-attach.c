@@ -121,49 +121,102 @@ wait_a_while (struct engine_containers *cs)
   pthread_cond_timedwait (&cs->changed, &cs->lock, &ts);
 }
 
-/* Lock held: wait as a pending attacher of ID until its start connects
-   us.  *FD -1 when the container went away or the connect failed.  */
+/* Lock held: wait on A, a pending attacher of container C, until its
+   start connects it.  *FD -1 when the container went away or the connect
+   failed.  */
 static int
-wait_pending (struct engine_containers *cs, struct container *c, bool (*cancelled) (void *),
-              void *data, int *fd, berth_error_t *err)
+wait_pending (struct engine_containers *cs, struct container *c, struct container_attacher *a,
+              bool (*cancelled) (void *), void *data, int *fd, berth_error_t *err)
 {
-  struct container_attacher a = { .fd = -1, .next = c->attachers };
-  cleanup_free char *id = xstrdup (c->id);
   berth_error_t e2 = NULL;
 
-  c->attachers = &a;
-  while (!a.done)
+  while (!a->done)
     {
       wait_a_while (cs);
-      if (a.done)
+      if (a->done)
         break;
-      c = container_find (cs, id, &e2);
+      c = container_find (cs, a->id, &e2);
       berth_error_release (&e2);
-      /* Removed: the record (and its list) is gone; A was ours.  */
+      /* Removed: the record (and its list) is gone.  */
       if (c == NULL)
-        return 0;
+        {
+          a->done = true;
+          return 0;
+        }
       if (cancelled && cancelled (data))
         {
-          unlink_attacher (c, &a);
-          return berth_make_error (err, ECANCELED, "attach to container %s: client gone", id);
+          unlink_attacher (c, a);
+          a->done = true;
+          return berth_make_error (err, ECANCELED, "attach to container %s: client gone", a->id);
         }
     }
-  *fd = a.fd;
+  *fd = a->fd;
+  a->fd = -1;
   return 0;
 }
 
+/* Lock held.  */
+static struct container_attacher *
+reserve_locked (struct container *c)
+{
+  struct container_attacher *a = xmalloc0 (sizeof *a);
+  a->fd = -1;
+  snprintf (a->id, sizeof a->id, "%s", c->id);
+  a->next = c->attachers;
+  c->attachers = a;
+  return a;
+}
+
+struct container_attacher *
+engine_container_attach_reserve (struct engine_containers *cs, const char *id)
+{
+  struct container_attacher *a = NULL;
+  struct container *c;
+
+  pthread_mutex_lock (&cs->lock);
+  if ((c = container_find (cs, id, NULL)) != NULL && strcmp (c->state, "running") != 0)
+    a = reserve_locked (c);
+  pthread_mutex_unlock (&cs->lock);
+  return a;
+}
+
+void
+engine_container_attach_slot_free (struct engine_containers *cs, struct container_attacher *a)
+{
+  struct container *c;
+
+  if (a == NULL)
+    return;
+  pthread_mutex_lock (&cs->lock);
+  if (!a->done && (c = container_find (cs, a->id, NULL)) != NULL)
+    unlink_attacher (c, a);
+  pthread_mutex_unlock (&cs->lock);
+  if (a->fd >= 0)
+    close (a->fd);
+  free (a);
+}
+
 int
-engine_container_attach (struct engine_containers *cs, const char *id, bool (*cancelled) (void *),
-                         void *data, int *fd, berth_error_t *err)
+engine_container_attach (struct engine_containers *cs, const char *id,
+                         struct container_attacher *slot, bool (*cancelled) (void *), void *data,
+                         int *fd, berth_error_t *err)
 {
   struct container *c;
   int r = 0;
 
   *fd = -1;
   pthread_mutex_lock (&cs->lock);
-  if ((c = container_find (cs, id, err)) == NULL)
+  if (slot && slot->done)
+    {
+      /* Connected by the start already: the output waits in the socket,
+         even when the container has ended and gone since (`run --rm`).  */
+      *fd = slot->fd;
+      slot->fd = -1;
+      c = container_find (cs, id, NULL);
+    }
+  else if ((c = container_find (cs, id, err)) == NULL)
     r = -1;
-  else if (strcmp (c->state, "running") == 0)
+  else if (slot == NULL && strcmp (c->state, "running") == 0)
     {
       cleanup_free char *path = container_attach_socket (cs, c);
       berth_error_t e2 = NULL;
@@ -172,7 +225,11 @@ engine_container_attach (struct engine_containers *cs, const char *id, bool (*ca
       berth_error_release (&e2);
     }
   else
-    r = wait_pending (cs, c, cancelled, data, fd, err);
+    {
+      struct container_attacher *own = slot ? NULL : reserve_locked (c);
+      r = wait_pending (cs, c, slot ? slot : own, cancelled, data, fd, err);
+      free (own);
+    }
   if (r == 0 && (c = container_find (cs, id, NULL)) != NULL)
     container_publish (cs, c, "attach");
   pthread_mutex_unlock (&cs->lock);

@@ -73,6 +73,7 @@ struct container_attacher
 {
   int fd; /* the shim connection, -1 when it failed */
   bool done;
+  char id[65]; /* the container's */
   struct container_attacher *next;
 };
 unsigned container_attach_pending (struct container *c);
@@ -86,6 +87,9 @@ char *container_control_socket (struct engine_containers *cs, struct container *
 void container_console_size_apply (struct container *c, json_object *doc);
 
 /* container.c */
+/* HostConfig.LogConfig.Config as "KEY=VALUE" (without the keys that are
+   every driver's: mode, max-buffer-size); a new vector or NULL.  */
+char **container_log_opts (const struct container *c);
 void container_free (struct container *c);
 /* Find by full ID, name (with or without "/"), or unique ID prefix; call
    with the lock held.  404 "No such container: x".  */
@@ -93,9 +97,18 @@ struct container *container_find (struct engine_containers *cs, const char *name
                                   berth_error_t *err);
 char *container_now (void);
 void container_publish (struct engine_containers *cs, struct container *c, const char *action);
+/* C's Mounts for inspect and the list (container-list.c).  */
+json_object *container_mounts_json (const struct container *c);
+void container_publish_attrs (struct engine_containers *cs, struct container *c, const char *action,
+                              const char *const *extra);
+/* The die event, with exitCode.  */
+void container_publish_die (struct engine_containers *cs, struct container *c);
 
 /* container-store.c */
 int container_save (struct engine_containers *cs, struct container *c, berth_error_t *err);
+/* container_save where a failure is only logged: the record on disk lags
+   until the next save, and the in-memory state stays right.  */
+void container_save_logged (struct engine_containers *cs, struct container *c);
 int container_load_all (struct engine_containers *cs, berth_error_t *err);
 /* Unlink C from the store, remove its files and rw layer; lock held.  */
 int container_destroy (struct engine_containers *cs, struct container *c, berth_error_t *err);

@@ -16,6 +16,7 @@
 #include "engine/container-internal.h"
 #include "engine/exec.h"
 #include "engine/engine.h"
+#include "engine/spec.h"
 #include "logging/logging.h"
 #include "store/image.h"
 #include "store/layer.h"
@@ -344,6 +345,82 @@ mounts_match (const struct container *c, const char *value)
   return false;
 }
 
+static json_object *
+mount_point (const char *type, const char *src, const char *dst, const char *mode, bool rw,
+             const char *propagation)
+{
+  json_object *m = json_object_new_object ();
+  json_object_object_add (m, "Type", json_object_new_string (type));
+  json_object_object_add (m, "Source", json_object_new_string (src ? src : ""));
+  json_object_object_add (m, "Destination", json_object_new_string (dst ? dst : ""));
+  json_object_object_add (m, "Mode", json_object_new_string (mode));
+  json_object_object_add (m, "RW", json_object_new_boolean (rw));
+  json_object_object_add (m, "Propagation", json_object_new_string (propagation));
+  return m;
+}
+
+/* A bind "src:dst[:mode]" as dockerd's MountPoint: Mode is the spec's
+   mode as given, RW false with "ro".  */
+static json_object *
+bind_point (const char *spec)
+{
+  berth_error_t e = NULL;
+  const char *propagation = "rprivate";
+  json_object *m = engine_bind_parse (spec, &propagation, &e), *opts = NULL, *p;
+  cleanup_strv char **parts = strv_split (spec, ':');
+  bool rw = true;
+  berth_error_release (&e);
+  if (m == NULL || parts == NULL || parts[0] == NULL || parts[1] == NULL)
+    {
+      json_object_put (m);
+      return NULL;
+    }
+  json_object_object_get_ex (m, "options", &opts);
+  for (size_t i = 0; opts && i < json_object_array_length (opts); i++)
+    if (strcmp (json_object_get_string (json_object_array_get_idx (opts, i)), "ro") == 0)
+      rw = false;
+  json_object_put (m);
+  p = mount_point ("bind", parts[0], parts[1], parts[2] ? parts[2] : "", rw, propagation);
+  return p;
+}
+
+/* Inspect's and the list's Mounts: the binds of HostConfig.Binds and the
+   bind and tmpfs entries of HostConfig.Mounts (dockerd's MountPoints;
+   berth has no volumes yet).  */
+json_object *
+container_mounts_json (const struct container *c)
+{
+  json_object *out = json_object_new_array ();
+  json_object *binds = field (c->host_config, "Binds"), *mounts = field (c->host_config, "Mounts");
+  for (size_t i = 0; binds && json_object_is_type (binds, json_type_array)
+                     && i < json_object_array_length (binds);
+       i++)
+    {
+      json_object *p = bind_point (json_object_get_string (json_object_array_get_idx (binds, i)));
+      if (p)
+        json_object_array_add (out, p);
+    }
+  for (size_t i = 0; mounts && json_object_is_type (mounts, json_type_array)
+                     && i < json_object_array_length (mounts);
+       i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i), *bo = field (m, "BindOptions");
+      const char *type = json_object_get_string (field (m, "Type"));
+      const char *prop = json_object_get_string (field (bo, "Propagation"));
+      bool rw = !json_object_get_boolean (field (m, "ReadOnly"));
+      if (type && strcmp (type, "bind") == 0)
+        json_object_array_add (out,
+                               mount_point ("bind", json_object_get_string (field (m, "Source")),
+                                            json_object_get_string (field (m, "Target")), "", rw,
+                                            prop && prop[0] ? prop : "rprivate"));
+      else if (type && strcmp (type, "tmpfs") == 0)
+        json_object_array_add (
+            out,
+            mount_point ("tmpfs", "", json_object_get_string (field (m, "Target")), "", rw, ""));
+    }
+  return out;
+}
+
 static bool
 any_value (const struct fargs *f, const char *key,
            bool (*pred) (const struct container *, const char *), const struct container *c)
@@ -523,13 +600,13 @@ list_entry (struct engine_containers *cs, const struct container *c, int64_t now
   json_object_object_add (o, "Command", jstr (cmd));
   json_object_object_add (o, "Created",
                           json_object_new_int64 (time_ns (c->created) / 1000000000LL));
-  json_object_object_add (o, "Ports", json_object_new_array ());
+  json_object_object_add (o, "Ports", container_list_ports (c));
   if (labels == NULL || json_object_deep_copy (labels, &copy, NULL) != 0)
     copy = json_object_new_object ();
   json_object_object_add (o, "Labels", copy);
   json_object_object_add (o, "State", jstr (state_of (c)));
   json_object_object_add (o, "Status", jstr (status));
-  json_object_object_add (o, "Mounts", json_object_new_array ());
+  json_object_object_add (o, "Mounts", container_mounts_json (c));
   return o;
 }
 

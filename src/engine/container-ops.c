@@ -143,8 +143,8 @@ publish_kill (struct engine_containers *cs, struct container *c, int sig)
 {
   char num[16];
   snprintf (num, sizeof (num), "%d", sig);
-  const char *attrs[] = { "image", c->image, "name", c->name, "signal", num, NULL };
-  engine_events_publish (engine_get_events (cs->engine), "container", "kill", c->id, attrs);
+  const char *extra[] = { "signal", num, NULL };
+  container_publish_attrs (cs, c, "kill", extra);
 }
 
 /* dockerd's killWithSignal: send SIG to the container's init; a paused
@@ -395,6 +395,7 @@ engine_container_pause (struct engine_containers *cs, const char *name, berth_er
   else
     {
       c->paused = true;
+      container_save_logged (cs, c);
       container_publish (cs, c, "pause");
       r = 0;
     }
@@ -422,6 +423,7 @@ engine_container_unpause (struct engine_containers *cs, const char *name, berth_
   else
     {
       c->paused = false;
+      container_save_logged (cs, c);
       container_publish (cs, c, "unpause");
       r = 0;
     }
@@ -479,8 +481,8 @@ engine_container_rename (struct engine_containers *cs, const char *name, const c
     }
   {
     cleanup_free char *slashed = xasprintf ("/%s", old);
-    const char *attrs[] = { "image", c->image, "name", c->name, "oldName", slashed, NULL };
-    engine_events_publish (engine_get_events (cs->engine), "container", "rename", c->id, attrs);
+    const char *extra[] = { "oldName", slashed, NULL };
+    container_publish_attrs (cs, c, "rename", extra);
   }
   r = 0;
 out:

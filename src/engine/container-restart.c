@@ -111,14 +111,9 @@ advance_backoff (struct container *c)
 static void
 set_state (struct engine_containers *cs, struct container *c, const char *state)
 {
-  berth_error_t err = NULL;
   free (c->state);
   c->state = xstrdup (state);
-  if (container_save (cs, c, &err) < 0)
-    {
-      log_warning ("save container %s: %s", c->id, err->msg);
-      berth_error_release (&err);
-    }
+  container_save_logged (cs, c);
 }
 
 bool
@@ -194,9 +189,7 @@ container_restart_cancel (struct engine_containers *cs, struct container *c, int
     c->manually_stopped = true;
   if (strcmp (c->state, "restarting") != 0)
     {
-      berth_error_t err = NULL;
-      if (container_save (cs, c, &err) < 0)
-        berth_error_release (&err);
+      container_save_logged (cs, c);
       return false;
     }
   /* Nothing runs: the pending restart is the only thing to stop.  */

@@ -195,7 +195,6 @@ clean_runtime (struct engine_containers *cs, struct container *c)
 static void
 mark_lost (struct engine_containers *cs, struct container *c, int code)
 {
-  berth_error_t err = NULL;
 
   container_shim_unwatch (c);
   clean_runtime (cs, c);
@@ -206,12 +205,8 @@ mark_lost (struct engine_containers *cs, struct container *c, int code)
   c->exits++;
   free (c->finished_at);
   c->finished_at = container_now ();
-  if (container_save (cs, c, &err) < 0)
-    {
-      log_warning ("save container %s: %s", c->id, err->msg);
-      berth_error_release (&err);
-    }
-  container_publish (cs, c, "die");
+  container_save_logged (cs, c);
+  container_publish_die (cs, c);
 }
 
 int

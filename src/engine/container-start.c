@@ -229,7 +229,8 @@ spawn_shim (struct engine_containers *cs, struct container *c, const char *bundl
   char hold[16];
   unsigned pending = container_attach_pending (c);
   bool open_stdin = false;
-  char *argv[28];
+  cleanup_strv char **log_opts = container_log_opts (c);
+  cleanup_free char **argv = xmalloc0 ((30 + 2 * strv_len (log_opts)) * sizeof (char *));
   int i = 0;
   berth_error_t e2 = NULL;
 
@@ -267,6 +268,11 @@ spawn_shim (struct engine_containers *cs, struct container *c, const char *bundl
       snprintf (hold, sizeof hold, "%u", pending);
       argv[i++] = (char *) "--attach-hold";
       argv[i++] = hold;
+    }
+  for (size_t k = 0; log_opts && log_opts[k]; k++)
+    {
+      argv[i++] = (char *) "--log-opt";
+      argv[i++] = log_opts[k];
     }
   argv[i] = NULL;
   unlink (exitf);
@@ -320,11 +326,7 @@ container_start_locked (struct engine_containers *cs, struct container *c, berth
   c->exit_code = 0;
   c->oom_killed = false;
   container_shim_watch (cs, c);
-  if (container_save (cs, c, &e2) < 0)
-    {
-      log_warning ("save container %s: %s", c->id, e2->msg);
-      berth_error_release (&e2);
-    }
+  container_save_logged (cs, c);
   container_publish (cs, c, "start");
   return 0;
 }
@@ -383,9 +385,8 @@ container_check_exit (struct engine_containers *cs, struct container *c)
   c->finished_at = finished ? finished : container_now ();
   if (store_layer_unmount (store_images_layers (cs->images), c->id, &err) < 0)
     berth_error_release (&err);
-  if (container_save (cs, c, &err) < 0)
-    berth_error_release (&err);
-  container_publish (cs, c, "die");
+  container_save_logged (cs, c);
+  container_publish_die (cs, c);
   return 1;
 }
 

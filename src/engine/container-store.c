@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "engine/container-config.h"
 #include "engine/container-internal.h"
 #include "engine/engine.h"
+#include "logging/logging.h"
 #include "store/image.h"
 #include "store/layer.h"
 
@@ -40,6 +42,7 @@ record_json (const struct container *c)
   json_object_object_add (st, "Status", jstr (c->state));
   json_object_object_add (st, "Running",
                           json_object_new_boolean (strcmp (c->state, "running") == 0));
+  json_object_object_add (st, "Paused", json_object_new_boolean (c->paused));
   json_object_object_add (st, "OOMKilled", json_object_new_boolean (c->oom_killed));
   json_object_object_add (st, "Pid", json_object_new_int (c->pid));
   json_object_object_add (st, "ExitCode", json_object_new_int (c->exit_code));
@@ -110,6 +113,13 @@ record_parse (json_object *o, json_object *hc, berth_error_t *err)
   c->pid = (int) pid;
   c->exit_code = (int) code;
   c->tty = tty;
+  {
+    /* Absent in records written before pause existed.  */
+    berth_error_t e2 = NULL;
+    if (bjson_get_bool (st, "State", "Paused", &c->paused, &e2) < 0)
+      berth_error_release (&e2);
+    c->paused = c->paused && strcmp (c->state, "running") == 0;
+  }
   c->config = json_object_get (cfg);
   c->host_config = json_object_get (hc);
   if (hc)
@@ -160,6 +170,17 @@ by_created (const void *a, const void *b)
 {
   const struct container *x = *(struct container *const *) a, *y = *(struct container *const *) b;
   return strcmp (x->created ? x->created : "", y->created ? y->created : "");
+}
+
+void
+container_save_logged (struct engine_containers *cs, struct container *c)
+{
+  berth_error_t err = NULL;
+  if (container_save (cs, c, &err) < 0)
+    {
+      log_warning ("save container %s: %s", c->id, err->msg);
+      berth_error_release (&err);
+    }
 }
 
 int
@@ -379,6 +400,84 @@ split_body (const char *body, size_t len, json_object **cfg, json_object **hc, b
   return 0;
 }
 
+/* dockerd's built-in log drivers: one berth lacks is "not registered"; any
+   other name would be a plugin, which berth has none of.  */
+static const char *const docker_log_drivers[]
+    = { "none",    "local",  "json-file", "syslog",  "journald",   "gelf", "fluentd",
+        "awslogs", "splunk", "etwlogs",   "gcplogs", "logentries", NULL };
+
+/* LOGCONFIG's driver and options checked as dockerd's ValidateLogOpts:
+   "mode" and "max-buffer-size" are every driver's and not the driver's to
+   check.  */
+static int
+check_log_config (const char *type, json_object *opts, berth_error_t *err)
+{
+  cleanup_strv char **keys = NULL;
+  cleanup_strv char **values = NULL;
+  const struct logging_driver_ops *ops;
+  struct logging_options lo = { 0 };
+  int r;
+
+  if (strcmp (type, "none") == 0)
+    return 0;
+  if (!strv_contains ((char *const *) docker_log_drivers, type))
+    return berth_make_error_msg (
+        err, EINVAL, "error looking up logging plugin %s: plugin \"%s\" not found", type, type);
+  if ((ops = logging_driver_find (type, err)) == NULL)
+    return -1;
+  json_object_object_foreach (opts, k, v)
+  {
+    if (strcmp (k, "mode") == 0 || strcmp (k, "max-buffer-size") == 0)
+      continue;
+    keys = strv_append (keys, k);
+    values = strv_append (values, json_object_get_string (v));
+  }
+  r = ops->parse_options (keys ? keys : (char *[]){ NULL }, values ? values : (char *[]){ NULL },
+                          NULL, &lo, err);
+  logging_options_release (&lo);
+  return r;
+}
+
+/* HostConfig.LogConfig as dockerd's mergeAndVerifyLogConfig leaves it: the
+   daemon's driver when none is given, Config never null, the daemon's
+   --log-opt under it when the driver is the daemon's; and HostConfig.Runtime
+   the default runtime's name when empty (verifyPlatformContainerSettings). */
+static int
+host_config_defaults (struct engine_containers *cs, json_object *hc, berth_error_t *err)
+{
+  const struct engine_config *cf = engine_get_config (cs->engine);
+  json_object *lc = NULL, *opts = NULL, *t = NULL, *rt = NULL;
+  const char *type = NULL, *runtime = NULL;
+
+  if (!json_object_object_get_ex (hc, "LogConfig", &lc)
+      || !json_object_is_type (lc, json_type_object))
+    json_object_object_add (hc, "LogConfig", lc = json_object_new_object ());
+  if (json_object_object_get_ex (lc, "Type", &t) && json_object_is_type (t, json_type_string))
+    type = json_object_get_string (t);
+  if (type == NULL || type[0] == '\0')
+    json_object_object_add (lc, "Type", json_object_new_string (type = cf->log_driver));
+  if (!json_object_object_get_ex (lc, "Config", &opts)
+      || !json_object_is_type (opts, json_type_object))
+    json_object_object_add (lc, "Config", opts = json_object_new_object ());
+  for (size_t i = 0; strcmp (type, cf->log_driver) == 0 && cf->log_opts && cf->log_opts[i]; i++)
+    {
+      const char *eq = strchr (cf->log_opts[i], '=');
+      cleanup_free char *k
+          = eq ? xstrndup (cf->log_opts[i], (size_t) (eq - cf->log_opts[i])) : NULL;
+      if (k && !json_object_object_get_ex (opts, k, NULL))
+        json_object_object_add (opts, k, json_object_new_string (eq + 1));
+    }
+  if (check_log_config (type, opts, err) < 0)
+    return -1;
+  if (json_object_object_get_ex (hc, "Runtime", &rt) && json_object_is_type (rt, json_type_string))
+    runtime = json_object_get_string (rt);
+  if (runtime == NULL || runtime[0] == '\0')
+    json_object_object_add (hc, "Runtime", json_object_new_string (runtime = cf->default_runtime));
+  if (!engine_runtime_name_valid (cf, runtime))
+    return berth_make_error_msg (err, EINVAL, "unknown or invalid runtime name: %s", runtime);
+  return 0;
+}
+
 static struct container *
 container_new (struct engine_containers *cs, const struct engine_create_request *req,
                const struct store_image *img, const char *name, json_object *cfg, json_object *hc,
@@ -431,6 +530,38 @@ check_name (struct engine_containers *cs, const char *name, berth_error_t *err)
   return 0;
 }
 
+/* Config.Volumes: berth has no volume store yet, so an anonymous volume is
+   a directory of the container's own layer, made here as dockerd makes
+   the mount point at create; writes to it and `docker cp` then work.  */
+static int
+volume_dirs (struct engine_containers *cs, const struct container *c, berth_error_t *err)
+{
+  struct layer_store *ls = store_images_layers (cs->images);
+  json_object *vols = NULL;
+  cleanup_free char *root = NULL;
+  cleanup_close int rootfd = -1;
+  berth_error_t e2 = NULL;
+  int r = 0;
+
+  if (!json_object_object_get_ex (c->config, "Volumes", &vols) || vols == NULL
+      || !json_object_is_type (vols, json_type_object) || json_object_object_length (vols) == 0)
+    return 0;
+  if ((root = store_layer_mount (ls, c->id, err)) == NULL)
+    return -1;
+  rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    r = berth_make_error (err, errno, "open the rootfs of container `%s`", c->id);
+  json_object_object_foreach (vols, path, v)
+  {
+    (void) v;
+    if (r == 0 && path[0] == '/' && fs_root_mkdir_p (rootfd, path, 0755, err) < 0)
+      r = berth_error_wrap (err, "volume `%s` of container `%s`", path, c->id);
+  }
+  if (store_layer_unmount (ls, c->id, &e2) < 0)
+    berth_error_release (&e2);
+  return r;
+}
+
 static int
 create_locked (struct engine_containers *cs, const char *name,
                const struct engine_create_request *req, const struct store_image *img,
@@ -448,7 +579,7 @@ create_locked (struct engine_containers *cs, const char *name,
     goto fail;
   if (store_layer_create_rw (ls, img->top_layer, c->id, err) < 0)
     goto fail;
-  if (container_save (cs, c, err) < 0)
+  if (volume_dirs (cs, c, err) < 0 || container_save (cs, c, err) < 0)
     {
       berth_error_t e2 = NULL;
       store_layer_remove_rw (ls, c->id, &e2);
@@ -488,7 +619,7 @@ engine_container_create (struct engine_containers *cs, const char *name, const c
     }
   if (engine_host_config_validate (&req->host, ncpu > 0 ? (int) ncpu : 1, err) < 0
       || (img = store_image_get (cs->images, req->config.image, err)) == NULL
-      || split_body (body, len, &cfg, &hc, err) < 0)
+      || split_body (body, len, &cfg, &hc, err) < 0 || host_config_defaults (cs, hc, err) < 0)
     goto out;
   pthread_mutex_lock (&cs->lock);
   r = create_locked (cs, name, req, img, cfg, hc, id, err);

@@ -212,11 +212,51 @@ container_find (struct engine_containers *cs, const char *name, berth_error_t *e
   return found;
 }
 
+/* dockerd's container events carry the container's labels, its image and
+   name, and EXTRA ("key", "value", ..., NULL; may be NULL).  */
+void
+container_publish_attrs (struct engine_containers *cs, struct container *c, const char *action,
+                         const char *const *extra)
+{
+  json_object *labels = NULL, *cfg = NULL;
+  size_t n = 0, i = 0;
+  if (json_object_object_get_ex (c->config, "Config", &cfg)
+      && json_object_object_get_ex (cfg, "Labels", &labels)
+      && json_object_is_type (labels, json_type_object))
+    n = (size_t) json_object_object_length (labels);
+  for (size_t k = 0; extra && extra[k]; k++)
+    n++;
+  cleanup_free const char **attrs = xmalloc0 ((2 * n + 5) * sizeof (*attrs));
+  if (labels && json_object_is_type (labels, json_type_object))
+    {
+      json_object_object_foreach (labels, k, v)
+      {
+        attrs[i++] = k;
+        attrs[i++] = json_object_get_string (v);
+      }
+    }
+  for (size_t k = 0; extra && extra[k]; k++)
+    attrs[i++] = extra[k];
+  attrs[i++] = "image";
+  attrs[i++] = c->image;
+  attrs[i++] = "name";
+  attrs[i++] = c->name;
+  engine_events_publish (engine_get_events (cs->engine), "container", action, c->id, attrs);
+}
+
 void
 container_publish (struct engine_containers *cs, struct container *c, const char *action)
 {
-  const char *attrs[] = { "image", c->image, "name", c->name, NULL };
-  engine_events_publish (engine_get_events (cs->engine), "container", action, c->id, attrs);
+  container_publish_attrs (cs, c, action, NULL);
+}
+
+void
+container_publish_die (struct engine_containers *cs, struct container *c)
+{
+  char code[16];
+  snprintf (code, sizeof code, "%d", c->exit_code);
+  const char *extra[] = { "exitCode", code, NULL };
+  container_publish_attrs (cs, c, "die", extra);
 }
 
 /* ---- the monitor ---- */
@@ -441,8 +481,16 @@ engine_container_wait (struct engine_containers *cs, const char *name,
   pthread_mutex_lock (&cs->lock);
   if ((c = container_find (cs, name, err)) == NULL)
     {
+      /* Removed between the API's look-up and this wait (a fast
+         `run --rm`): it has exited, with the code it had.  */
+      int code = -1;
+      removed_exit_code (cs, name, &code);
       pthread_mutex_unlock (&cs->lock);
-      return -1;
+      if (code < 0)
+        return -1;
+      berth_error_release (err);
+      *exit_code = code;
+      return 0;
     }
   id = xstrdup (c->id);
   exits0 = c->exits;
@@ -620,11 +668,58 @@ engine_container_inspect (struct engine_containers *cs, const char *name, berth_
   json_object_object_add (o, "Driver", jstr (driver));
   json_object_object_add (o, "Platform", jstr ("linux"));
   json_object_object_add (o, "HostConfig", copy (c->host_config));
-  json_object_object_add (o, "Mounts", json_object_new_array ());
+  json_object_object_add (o, "Mounts", container_mounts_json (c));
   json_object_object_add (o, "Config", copy (c->config));
   json_object_object_add (o, "NetworkSettings", container_network_settings (c));
   pthread_mutex_unlock (&cs->lock);
   return o;
+}
+
+char **
+container_log_opts (const struct container *c)
+{
+  json_object *lc = NULL, *opts = NULL;
+  char **out = NULL;
+  if (c->host_config && json_object_object_get_ex (c->host_config, "LogConfig", &lc)
+      && json_object_object_get_ex (lc, "Config", &opts)
+      && json_object_is_type (opts, json_type_object))
+    {
+      json_object_object_foreach (opts, k, v)
+      {
+        /* Every driver's, not the driver's to check (ValidateLogOpts).  */
+        if (strcmp (k, "mode") == 0 || strcmp (k, "max-buffer-size") == 0)
+          continue;
+        cleanup_free char *kv = xasprintf ("%s=%s", k, json_object_get_string (v));
+        out = strv_append (out, kv);
+      }
+    }
+  return out;
+}
+
+int
+engine_container_log_options (struct engine_containers *cs, const char *name,
+                              struct logging_options *out, berth_error_t *err)
+{
+  cleanup_strv char **opts = NULL;
+  cleanup_strv char **keys = NULL;
+  cleanup_strv char **values = NULL;
+  struct container *c;
+
+  pthread_mutex_lock (&cs->lock);
+  if ((c = container_find (cs, name, err)) != NULL)
+    opts = container_log_opts (c);
+  pthread_mutex_unlock (&cs->lock);
+  if (c == NULL)
+    return -1;
+  for (size_t i = 0; opts && opts[i]; i++)
+    {
+      char *eq = strchr (opts[i], '=');
+      *eq = '\0';
+      keys = strv_append (keys, opts[i]);
+      values = strv_append (values, eq + 1);
+    }
+  return logging_json_file_parse_options (keys ? keys : (char *[]){ NULL },
+                                          values ? values : (char *[]){ NULL }, NULL, out, err);
 }
 
 int

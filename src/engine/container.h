@@ -29,6 +29,7 @@ struct engine;
 struct store_images;
 struct engine_counts;
 struct engine_containers;
+struct container_attacher;
 
 /* Open the container store of ENGINE (its data and exec roots, borrowed),
    loading the records; IMAGES (borrowed) gives images and the layer store.
@@ -113,6 +114,12 @@ char **engine_containers_image_ids (struct engine_containers *cs);
    container has a tty and its full ID (new string).  */
 int engine_container_log_info (struct engine_containers *cs, const char *name, char **path,
                                bool *tty, char **id, berth_error_t *err);
+/* The json-file options of container NAME (its LogConfig.Config, with
+   berth's default rotation), for reading its log back across rotated
+   files.  logging_options_release OUT.  */
+struct logging_options;
+int engine_container_log_options (struct engine_containers *cs, const char *name,
+                                  struct logging_options *out, berth_error_t *err);
 /* Whether the container ID runs (false once it is gone).  */
 bool engine_container_is_running (struct engine_containers *cs, const char *id);
 
@@ -137,7 +144,17 @@ void engine_attach_info_release (struct engine_attach_info *info);
    CANCELLED (may be NULL) is asked every 200 ms while waiting: true ends
    the wait with ECANCELED.  Emits "attach".  */
 int engine_container_attach (struct engine_containers *cs, const char *id,
-                             bool (*cancelled) (void *), void *data, int *fd, berth_error_t *err);
+                             struct container_attacher *slot, bool (*cancelled) (void *),
+                             void *data, int *fd, berth_error_t *err);
+/* A place among the attachers of container ID, taken before the API
+   answers 101: the CLI sends its start as soon as it has the answer, and
+   that start must find the attacher.  NULL when ID runs or is gone.  Give
+   it to engine_container_attach (SLOT), then free it with
+   engine_container_attach_slot_free (also when the attach never came).  */
+struct container_attacher *engine_container_attach_reserve (struct engine_containers *cs,
+                                                            const char *id);
+void engine_container_attach_slot_free (struct engine_containers *cs,
+                                        struct container_attacher *slot);
 /* Size the pty of running container NAME (its shim's control socket); a
    no-op without a tty.  409 "container x is not running".  */
 int engine_container_resize (struct engine_containers *cs, const char *name, int height, int width,

@@ -41,6 +41,9 @@ struct engine_config
 /* Fill C with berthd's defaults (see shared/DESIGN.md "Names users see").  */
 void engine_config_init (struct engine_config *c);
 void engine_config_release (struct engine_config *c);
+/* Whether NAME is a runtime berthd runs (HostConfig.Runtime): its one
+   runtime, berth-runtime, is "runc" (dockerd's default name) or "berth".  */
+bool engine_runtime_name_valid (const struct engine_config *c, const char *name);
 
 /* The config-file key of the berthd flag LONG_NAME ("host" -> "hosts",
    "log-opt" -> "log-opts"), or LONG_NAME itself.  */

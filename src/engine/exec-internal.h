@@ -1,4 +1,5 @@
-/* berth — privates of the exec store shared by exec.c and health.c.  */
+/* berth — privates of the exec store shared by exec.c, exec-config.c and
+   health.c.  */
 #ifndef BERTH_ENGINE_EXEC_INTERNAL_H
 #define BERTH_ENGINE_EXEC_INTERNAL_H
 
@@ -41,6 +42,10 @@ struct exec_req
   uint32_t height, width;
 };
 void exec_req_release (struct exec_req *r);
+/* exec-config.c: decode BODY, an ExecConfig, into R (exec_req_release it,
+   also on error).  400 with the JSON path of a wrongly typed field, or
+   "No exec command specified".  */
+int exec_req_parse (const char *body, size_t len, struct exec_req *r, berth_error_t *err);
 
 struct engine_execs
 {

@@ -55,8 +55,6 @@ console_create (int *master, int *slave, const struct oci_process *p, berth_erro
 {
   cleanup_close int m = -1;
   cleanup_close int s = -1;
-  struct termios t;
-
   m = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (m < 0)
     return berth_make_error (err, errno, "open `/dev/ptmx`");
@@ -65,14 +63,9 @@ console_create (int *master, int *slave, const struct oci_process *p, berth_erro
   s = open_slave (m, err);
   if (s < 0)
     return s;
-  /* runc clears ONLCR so a relay sees "\n", not "\r\n" (containerd/console's
-     saneTerminal); callers compare output byte for byte.  */
-  if (tcgetattr (s, &t) == 0)
-    {
-      t.c_oflag &= (tcflag_t) ~ONLCR;
-      if (tcsetattr (s, TCSANOW, &t) < 0)
-        return berth_make_error (err, errno, "set terminal attributes");
-    }
+  /* The kernel's default termios is kept (ONLCR on): a container's tty
+     writes "hello\r\n", as under runc (only runc's own foreground
+     terminal clears ONLCR, on the caller's side).  */
   if (p && p->has_console_size)
     {
       struct winsize ws = { .ws_row = (unsigned short) p->console_height,

@@ -163,8 +163,8 @@ int runtime_dmz_open (int above, berth_error_t *err);
 /* ---- console.c: process.terminal ---- */
 
 /* A new pty from the current mount namespace's /dev/ptmx: *master and
-   *slave are new O_CLOEXEC fds; ONLCR is cleared (as runc does) and
-   P->consoleSize applied.  */
+   *slave are new O_CLOEXEC fds with the kernel's default termios (ONLCR
+   on, as under runc) and P->consoleSize applied.  */
 int console_create (int *master, int *slave, const struct oci_process *p, berth_error_t *err);
 /* Send MASTER over the AF_UNIX stream socket at SOCKET_PATH with
    SCM_RIGHTS, payload "/dev/ptmx" (runc's --console-socket protocol).  */

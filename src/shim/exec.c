@@ -3,6 +3,7 @@
  * attach socket with the container shim's frames, its exit status written
  * to the exit file (see shim_exec_run in shim.h).  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -45,6 +46,20 @@ send_report (int *sync_fd, berth_error_t err)
   *sync_fd = -1;
 }
 
+/* A working directory (-w) that cannot be entered, in runc's words (its
+   Go error text is strerror in lower case) and with dockerd's exit code
+   for that text (setExitCodeFromError).  */
+static char *
+chdir_error_text (const char *cwd, int st, int *code)
+{
+  cleanup_free char *why = xstrdup (strerror (st));
+  why[0] = (char) tolower ((unsigned char) why[0]);
+  *code = st == EACCES                    ? EXIT_EACCES
+          : st == ENOENT || st == ENOTDIR ? EXIT_NOT_FOUND
+                                          : EXIT_UNKNOWN;
+  return xasprintf ("chdir to cwd (\"%s\") set in config.json failed: %s", cwd ? cwd : "", why);
+}
+
 /* The runtime's reason in runc's words, as containerd hands it to dockerd
    ("exec: \"x\": stat x: no such file or directory"), and the exit code
    dockerd derives from it.  */
@@ -56,6 +71,8 @@ start_error_text (const struct oci_process *p, berth_error_t e, int *code)
   const char *msg = e && e->msg ? e->msg : "exec failed";
 
   *code = EXIT_UNKNOWN;
+  if (str_has_prefix (msg, "chdir to cwd `") && st != 0)
+    return chdir_error_text (p->cwd, st, code);
   if (!str_has_prefix (msg, "exec: "))
     return xstrdup (msg);
   if (st == ENOENT)

@@ -134,7 +134,7 @@ shim_oom_prepare (struct shim *s)
       if (cg == NULL)
         continue;
       *cg++ = '\0';
-      ctl++;
+      *ctl++ = '\0'; /* LINE is the hierarchy id alone: "0" is v2's */
       if (strcmp (line, "0") == 0 && *ctl == '\0')
         s->oom_file = xasprintf ("/sys/fs/cgroup%s/memory.events", cg);
       else if (strstr (ctl, "memory"))

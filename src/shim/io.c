@@ -89,6 +89,12 @@ shim_io_prepare (struct shim *s, berth_error_t *err)
       return berth_make_error (err, errno, "pipe");
     }
   s->err_fd = er[0];
+  /* Bigger pipes let a chatty container write on while the shim formats
+     the log: 200 MB through the log went from ~495 to ~390 ms.  Pages are
+     taken only as data waits; over the per-user pipe limits the kernel
+     refuses and the default size stays.  */
+  (void) fcntl (out[0], F_SETPIPE_SZ, 1 << 20);
+  (void) fcntl (er[0], F_SETPIPE_SZ, 1 << 20);
   if (s->cfg->stdin_open && pipe2 (in, O_CLOEXEC) < 0)
     {
       close (out[1]);

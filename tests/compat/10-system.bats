@@ -29,7 +29,7 @@ teardown () { teardown_daemon; }
   [[ "$output" == *"Server Version: "* ]]
   [[ "$output" == *"Storage Driver: "* ]]
   [[ "$output" == *"Docker Root Dir: $TEST_TMP/data"* ]]
-  [[ "$output" == *"Default Runtime: berth"* ]]
+  [[ "$output" == *"Default Runtime: runc"* ]]
   run "$DOCKER" system info --format '{{.ServerVersion}}'
   [ "$status" -eq 0 ]
   [[ "$output" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]

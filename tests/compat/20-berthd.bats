@@ -110,5 +110,5 @@ teardown () { teardown_daemon; }
   [ "$status" -eq 0 ]
   run "$BERTHD" $(berthd_args) -H "tcp://127.0.0.1:$port" --tlsverify
   [ "$status" -eq 1 ]
-  [[ "$output" == *"TLS is not supported yet"* ]]
+  [[ "$output" == *"invalid TLS configuration: could not load X509 key pair"* ]]
 }

@@ -70,3 +70,22 @@ teardown () { teardown_daemon; }
   [ "$status" -eq 1 ]
   [[ "$output" == *"No such image: nosuch:tag"* ]]
 }
+
+@test "compat: an image larger than the in-memory body limit imports, saves and loads" {
+  # Bodies over 1 MiB are spooled to <data-root>/tmp; 80 MB was refused
+  # with 413 when bodies were kept in memory (64 MiB at most).
+  mkdir "$TEST_TMP/big"
+  head -c 80000000 /dev/urandom > "$TEST_TMP/big/blob"
+  tar -C "$TEST_TMP/big" -cf "$TEST_TMP/big.tar" .
+  run "$DOCKER" import "$TEST_TMP/big.tar" big:1
+  [ "$status" -eq 0 ]
+  "$DOCKER" save big:1 -o "$TEST_TMP/big-save.tar"
+  "$DOCKER" rmi big:1 >/dev/null
+  run "$DOCKER" load -i "$TEST_TMP/big-save.tar"
+  [ "$status" -eq 0 ]
+  [ "$output" = "Loaded image: big:1" ]
+  run "$DOCKER" image inspect -f '{{.Size}}' big:1
+  [ "$output" -ge 80000000 ]
+  # The spool files are unnamed: nothing is left behind.
+  [ -z "$(ls -A "$TEST_TMP/data/tmp")" ]
+}

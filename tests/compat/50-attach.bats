@@ -18,46 +18,12 @@ teardown () {
   teardown_daemon
 }
 
-# raw_attach NAME QUERY [INPUT]: POST /containers/NAME/attach?QUERY on a
-# plain socket with Upgrade headers; prints the status line, the
-# Content-Type and then the body bytes escaped by Python's repr.  INPUT
-# (Python escapes) is sent after the headers; "<pause>" in it waits 0.5 s.
+# raw_attach NAME QUERY [INPUT]: POST /containers/NAME/attach?QUERY
+# upgraded (hijack.py): the status line, the Content-Type, then the repr
+# of the body bytes; INPUT (Python escapes, "<pause>" waits 0.5 s) is sent
+# after the headers, then the client half-closes.
 raw_attach () {
-  python3 - "$SOCK" "$1" "$2" "${3:-}" <<'EOF'
-import socket, sys
-sock, name, query, data = sys.argv[1:5]
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(10)
-s.connect(sock)
-s.sendall(("POST /v1.50/containers/%s/attach?%s HTTP/1.1\r\nHost: berth\r\n"
-           "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n"
-           % (name, query)).encode())
-buf = b""
-while b"\r\n\r\n" not in buf:
-    chunk = s.recv(4096)
-    if not chunk:
-        break
-    buf += chunk
-head, _, body = buf.partition(b"\r\n\r\n")
-lines = head.decode().split("\r\n")
-print(lines[0])
-for l in lines[1:]:
-    if l.lower().startswith("content-type:"):
-        print(l)
-import time
-for i, part in enumerate(data.split("<pause>")):
-    if i:
-        time.sleep(0.5)
-    if part:
-        s.sendall(part.encode().decode("unicode_escape").encode("latin-1"))
-s.shutdown(socket.SHUT_WR)
-while True:
-    chunk = s.recv(4096)
-    if not chunk:
-        break
-    body += chunk
-print(repr(body))
-EOF
+  python3 "$BATS_TEST_DIRNAME/hijack.py" "$SOCK" "/v1.50/containers/$1/attach?$2" "" "${3:-}"
 }
 
 @test "compat: docker run prints the output and returns the exit code" {

@@ -279,3 +279,28 @@ status_is () {
   run "$DOCKER" wait done
   [ "$output" = 0 ]
 }
+
+@test "compat: SIGTERM stops berthd promptly with attach, exec and follow clients" {
+  "$DOCKER" run -d --name talk "$IMG" sh -c 'while :; do echo t; sleep 0.2; done' >/dev/null
+  "$DOCKER" attach talk >/dev/null 2>&1 &
+  a=$!
+  "$DOCKER" exec -i talk cat </dev/zero >/dev/null 2>&1 &
+  e=$!
+  "$DOCKER" logs -f talk >/dev/null 2>&1 &
+  l=$!
+  sleep 0.5
+  kill -TERM "$BERTHD_PID"
+  for _ in $(seq 50); do
+    kill -0 "$BERTHD_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  run kill -0 "$BERTHD_PID"
+  [ "$status" -ne 0 ]
+  wait "$BERTHD_PID" 2>/dev/null || true
+  BERTHD_PID=
+  kill "$a" "$e" "$l" 2>/dev/null || true
+  # The container outlived the daemon and is found again.
+  start_berthd
+  run "$DOCKER" inspect -f '{{.State.Running}}' talk
+  [ "$output" = true ]
+}

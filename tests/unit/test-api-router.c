@@ -248,7 +248,8 @@ test_version_and_info (void **state)
   o = body_json (r);
   assert_string_equal (jget (o, "ID"), engine_get_id (f->engine));
   assert_string_equal (jget (o, "DockerRootDir"), engine_get_config (f->engine)->data_root);
-  assert_string_equal (jget (o, "DefaultRuntime"), "berth");
+  assert_string_equal (jget (o, "DefaultRuntime"), "runc");
+  assert_true (json_object_object_get_ex (json_object_object_get (o, "Runtimes"), "runc", &v));
   assert_string_equal (jget (o, "CgroupDriver"), "cgroupfs");
   assert_int_equal (json_object_get_int (json_object_object_get (o, "Containers")), 0);
   /* Shaped by version: 1.50 drops BridgeNfIptables, older versions keep it.  */

@@ -249,8 +249,8 @@ test_tag_untag_delete (void **state)
   img = store_image_get (f->s, "example.com/b:1", &err);
   assert_non_null (img);
   assert_int_equal (strv_len (img->repo_tags), 2);
-  assert_string_equal (img->repo_tags[0], "t:latest");
-  assert_string_equal (img->repo_tags[1], "example.com/b:1");
+  assert_string_equal (img->repo_tags[0], "example.com/b:1");
+  assert_string_equal (img->repo_tags[1], "t:latest");
   top = xstrdup (img->top_layer);
   store_image_free (img);
 

@@ -292,4 +292,7 @@ t "ps --format json lists the container's pid" test_ps
 t "kill + delete removes the cgroup and state" test_delete
 t "kill --all kills every process in the cgroup" test_kill_all
 t "delete --force removes every remaining container and cgroup" test_delete_force
+# berthd's own cgroup v2 paths (stats, update, pause, OOM), in the same plan.
+# shellcheck disable=SC1091
+[ -f /vm/berthd-v2.sh ] && . /vm/berthd-v2.sh
 echo "1..$n"

@@ -31,6 +31,13 @@ for p in qemu-system-x86_64 cpio gzip python3 timeout; do
 done
 [ -x "$busybox" ] || skip_all "\`$busybox\` not found (apt-get install busybox-static)"
 [ -x "$runtime" ] || { echo "run.sh: \`$runtime\` not built" >&2; exit 1; }
+# berthd's tests (berthd-v2.sh) drive it with the tiny client berth-vm-api,
+# built only for them (meson test builds it; by hand, this does).
+api_client=$build/tests/vm/berth-vm-api
+[ -x "$api_client" ] || meson compile -C "$build" berth-vm-api >/dev/null 2>&1
+for f in "$build/berthd" "$build/berth-shim" "$api_client"; do
+  [ -x "$f" ] || { echo "run.sh: \`$f\` not built" >&2; exit 1; }
+done
 
 tmp=$(mktemp -d "$build/vm-test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -58,6 +65,11 @@ build_initramfs () {
   cp "$src/tests/vm/init.sh" "$root/init" && chmod 755 "$root/init" || return 1
   cp "$src/tests/vm/cgroup-v2.sh" "$root/vm/cgroup-v2.sh" || return 1
   copy_with_libs "$runtime" /vm/berth-runtime || return 1
+  # berthd finds berth-shim beside itself.
+  cp "$src/tests/vm/berthd-v2.sh" "$root/vm/berthd-v2.sh" || return 1
+  copy_with_libs "$build/berthd" /vm/berthd || return 1
+  copy_with_libs "$build/berth-shim" /vm/berth-shim || return 1
+  copy_with_libs "$api_client" /vm/berth-vm-api || return 1
   BUSYBOX=$busybox "$src/tests/make-bundle.sh" "$root/vm/base" sh >/dev/null || return 1
   python3 "$src/tests/vm/bundles.py" "$root/vm/base/config.json" /vm/base/rootfs "$root/vm/bundles" || return 1
   (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$tmp/initrd.gz"
