@@ -114,6 +114,8 @@ int container_load_all (struct engine_containers *cs, berth_error_t *err);
 int container_destroy (struct engine_containers *cs, struct container *c, berth_error_t *err);
 
 /* container-start.c */
+/* Whether /sys/fs/cgroup is a pure cgroup v2 hierarchy.  */
+bool container_cgroup_v2 (void);
 int container_start_locked (struct engine_containers *cs, struct container *c, berth_error_t *err);
 /* The exit file of a running container: 1 and the state updated when it
    is there, 0 when not yet.  Lock held.  */

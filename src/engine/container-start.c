@@ -102,8 +102,8 @@ stored_request (struct container *c, berth_error_t *err)
   return r;
 }
 
-static bool
-cgroup_v2 (void)
+bool
+container_cgroup_v2 (void)
 {
   struct statfs sf;
   return statfs ("/sys/fs/cgroup", &sf) == 0 && (unsigned long) sf.f_type == CGROUP2_MAGIC;
@@ -140,7 +140,7 @@ make_spec (struct engine_containers *cs, struct container *c, const char *rootfs
     .hostname_path = hostname,
     .resolv_conf_path = resolv,
     .default_ulimits = cf->default_ulimits,
-    .cgroup_v2 = cgroup_v2 (),
+    .cgroup_v2 = container_cgroup_v2 (),
     .init_path = init,
   };
   if ((spec = engine_spec_generate (&p, err)) == NULL)

@@ -440,8 +440,9 @@ check_log_config (const char *type, json_object *opts, berth_error_t *err)
 
 /* HostConfig.LogConfig as dockerd's mergeAndVerifyLogConfig leaves it: the
    daemon's driver when none is given, Config never null, the daemon's
-   --log-opt under it when the driver is the daemon's; and HostConfig.Runtime
-   the default runtime's name when empty (verifyPlatformContainerSettings). */
+   --log-opt under it when the driver is the daemon's; HostConfig.Runtime
+   the default runtime's name when empty (verifyPlatformContainerSettings);
+   CgroupnsMode the daemon's default when empty.  */
 static int
 host_config_defaults (struct engine_containers *cs, json_object *hc, berth_error_t *err)
 {
@@ -475,6 +476,13 @@ host_config_defaults (struct engine_containers *cs, json_object *hc, berth_error
     json_object_object_add (hc, "Runtime", json_object_new_string (runtime = cf->default_runtime));
   if (!engine_runtime_name_valid (cf, runtime))
     return berth_make_error_msg (err, EINVAL, "unknown or invalid runtime name: %s", runtime);
+  /* dockerd's default cgroup namespace mode, shown in inspect: private on
+     cgroup v2, host on v1.  */
+  json_object *cg = NULL;
+  if (!json_object_object_get_ex (hc, "CgroupnsMode", &cg) || json_object_get_string (cg) == NULL
+      || json_object_get_string (cg)[0] == '\0')
+    json_object_object_add (hc, "CgroupnsMode",
+                            json_object_new_string (container_cgroup_v2 () ? "private" : "host"));
   return 0;
 }
 

@@ -73,6 +73,11 @@ exec_create () {
   "$DOCKER" create --name dflt "$IMG" true >/dev/null
   run "$DOCKER" inspect -f '{{json .HostConfig.LogConfig}} {{.HostConfig.Runtime}}' dflt
   [ "$output" = '{"Type":"json-file","Config":{}} runc' ]
+  # dockerd's default cgroup namespace mode: private on cgroup v2, host on v1.
+  expect=host
+  [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && expect=private
+  run "$DOCKER" inspect -f '{{.HostConfig.CgroupnsMode}}' dflt
+  [ "$output" = "$expect" ]
   "$DOCKER" create --name opts --log-opt max-file=3 --runtime berth "$IMG" true >/dev/null
   run "$DOCKER" inspect -f '{{json .HostConfig.LogConfig}} {{.HostConfig.Runtime}}' opts
   [ "$output" = '{"Type":"json-file","Config":{"max-file":"3"}} berth' ]

@@ -143,6 +143,8 @@ test_berthd_cgroupns () {
   api POST "/containers/$(id_of cgns)/start"
   eq "exit status" 0 "$(api POST "/containers/$(id_of cgns)/wait" StatusCode)"
   eq "/proc/self/cgroup inside" "0::/" "$(api GET "/containers/$(id_of cgns)/logs?stdout=1" | tr -d '\r')"
+  eq "HostConfig.CgroupnsMode in inspect" private \
+    "$(api GET "/containers/$(id_of cgns)/json" HostConfig.CgroupnsMode)"
   # --cgroupns host: the host's view of the same path.
   create_container cgns-host '{"Image": "vm-busybox", "Tty": true, "Cmd": ["cat", "/proc/self/cgroup"], "HostConfig": {"CgroupnsMode": "host"}}'
   api POST "/containers/$(id_of cgns-host)/start"
