@@ -2,6 +2,7 @@
 #ifndef BERTH_API_API_INTERNAL_H
 #define BERTH_API_API_INTERNAL_H
 
+#include <errno.h>
 #include <sys/types.h>
 
 #include "api/api.h"
@@ -103,6 +104,24 @@ int api_parse_timestamp (const char *value, int64_t *out_ns, berth_error_t *err)
 /* containers.c: the engine's container store, or ENOSYS when berthd runs
    without one.  */
 struct engine_containers *api_containers_of (struct api_request *req, berth_error_t *err);
+
+/* dockerd refuses a prune while one of the same kind runs: 409 "a prune
+   operation is already running".  RUNNING is the kind's flag (a static of
+   its handler).  api_prune_begin < 0 with *err when one runs; else pair it
+   with api_prune_end.  */
+static inline int
+api_prune_begin (int *running, berth_error_t *err)
+{
+  if (__atomic_exchange_n (running, 1, __ATOMIC_ACQ_REL))
+    return berth_make_error_msg (err, EBUSY, "a prune operation is already running");
+  return 0;
+}
+
+static inline void
+api_prune_end (int *running)
+{
+  __atomic_store_n (running, 0, __ATOMIC_RELEASE);
+}
 
 /* images-archive.c: docker save / load, registered by api_images_register.  */
 void api_images_archive_register (struct api_router *r);

@@ -215,14 +215,19 @@ prune (struct api_request *req, struct api_response *resp, berth_error_t *err)
   char buf[32];
   const char *attrs[] = { "reclaimed", buf, NULL };
 
+  static int running;
+  int r;
+
   if (cs == NULL || (f = api_filters_parse (q ? q : "", err)) == NULL)
     return -1;
-  if (engine_containers_prune (cs, f->keys, f->values, f->bare_keys, &deleted, &reclaimed, err) < 0)
+  if ((r = api_prune_begin (&running, err)) == 0)
     {
-      api_filters_free (f);
-      return -1;
+      r = engine_containers_prune (cs, f->keys, f->values, f->bare_keys, &deleted, &reclaimed, err);
+      api_prune_end (&running);
     }
   api_filters_free (f);
+  if (r < 0)
+    return -1;
   o = json_object_new_object ();
   json_object_object_add (o, "ContainersDeleted",
                           deleted && deleted[0] ? bjson_new_strv (deleted) : NULL);

@@ -692,6 +692,7 @@ prune (struct api_request *req, struct api_response *resp, berth_error_t *err)
   struct store_image_prune_report r = { 0 };
   cleanup_strv char **in_use = NULL;
   struct api_filters *f;
+  static int running;
   int ret = -1;
 
   if (s == NULL || (f = api_filters_parse (q ? q : "", err)) == NULL)
@@ -702,7 +703,12 @@ prune (struct api_request *req, struct api_response *resp, berth_error_t *err)
          conflicts on them and prune skips what conflicts.  */
       in_use = cs ? engine_containers_image_ids (cs) : NULL;
       o.in_use = in_use;
-      if ((ret = store_image_prune (s, &o, &r, err)) == 0)
+      if ((ret = api_prune_begin (&running, err)) == 0)
+        {
+          ret = store_image_prune (s, &o, &r, err);
+          api_prune_end (&running);
+        }
+      if (ret == 0)
         api_response_json (resp, 200, prune_report (req, &r));
       store_image_prune_report_release (&r);
     }

@@ -1,4 +1,5 @@
-/* Unit tests: src/api/query.c (filters, timestamps).  */
+/* Unit tests: src/api/query.c (filters, timestamps) and api-internal.h's
+   prune flag.  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -113,14 +114,30 @@ test_timestamps (void **state)
   berth_error_release (&err);
 }
 
+/* One prune of a kind at a time, as dockerd's pruneRunning flag.  */
+static void
+test_prune_exclusive (void **state)
+{
+  static int running;
+  berth_error_t err = NULL;
+  (void) state;
+  assert_int_equal (api_prune_begin (&running, &err), 0);
+  assert_true (api_prune_begin (&running, &err) < 0);
+  assert_int_equal (api_error_http_status (berth_error_status (err)), 409);
+  assert_string_equal (err->msg, "a prune operation is already running");
+  berth_error_release (&err);
+  api_prune_end (&running);
+  assert_int_equal (api_prune_begin (&running, &err), 0);
+  api_prune_end (&running);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_filters_map),
-    cmocka_unit_test (test_filters_legacy_and_bad),
-    cmocka_unit_test (test_filters_labels),
-    cmocka_unit_test (test_timestamps),
+    cmocka_unit_test (test_filters_map),     cmocka_unit_test (test_filters_legacy_and_bad),
+    cmocka_unit_test (test_filters_labels),  cmocka_unit_test (test_timestamps),
+    cmocka_unit_test (test_prune_exclusive),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
