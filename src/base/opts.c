@@ -86,9 +86,8 @@ reorder (const struct opt_def *defs, int argc, char *const *argv)
   return out;
 }
 
-/* Go's strconv.ParseBool.  */
-static int
-parse_bool (const char *s, bool *out)
+int
+opts_parse_go_bool (const char *s, bool *out)
 {
   static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True", NULL };
   static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False", NULL };
@@ -141,7 +140,7 @@ set_value (const struct opt_def *d, void *dest, const char *name, const char *va
   switch (d->type)
     {
     case OPT_BOOL:
-      if (parse_bool (value, (bool *) p) < 0)
+      if (opts_parse_go_bool (value, (bool *) p) < 0)
         return invalid (err, "invalid boolean value \"%s\" for -%s: parse error", value, name);
       return 0;
     case OPT_STRING:

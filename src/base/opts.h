@@ -71,6 +71,10 @@ void opts_print_help (FILE *out, const struct opt_def *defs);
 /* Free every OPT_STRV vector DEFS stored in DEST.  */
 void opts_free (const struct opt_def *defs, void *dest);
 
+/* Go's strconv.ParseBool: 1 t T true TRUE True, 0 f F false FALSE False;
+   -1 for anything else.  */
+int opts_parse_go_bool (const char *s, bool *out);
+
 /* A size as docker's units.RAMInBytes reads it: "64m", "1g", "1.5GiB",
    "512", binary multipliers, case-insensitive.  Returns < 0 with *err
    ("invalid size: `64x`") otherwise.  */
