@@ -99,6 +99,7 @@ struct wait_ctx
   struct api_stream *stream;
   char *id;
   enum engine_wait_condition cond;
+  int64_t mark; /* engine_container_wait_mark's, at the request */
   bool gone;
   int refs;
 };
@@ -136,7 +137,9 @@ wait_run (struct api_stream *s, void *data)
   json_object *o = json_object_new_object ();
   const char *text;
 
-  if (engine_container_wait (ctx->cs, ctx->id, ctx->cond, &code, wait_cancelled, ctx, &err) < 0)
+  if (engine_container_wait (ctx->cs, ctx->id, ctx->cond, ctx->mark, &code, wait_cancelled, ctx,
+                             &err)
+      < 0)
     {
       json_object *e = json_object_new_object ();
       json_object_object_add (e, "Message", json_object_new_string (err->msg));
@@ -180,6 +183,12 @@ wait_ (struct api_request *req, struct api_response *resp, berth_error_t *err)
   ctx->cs = cs;
   ctx->id = id;
   ctx->cond = c;
+  /* The exits so far, counted before the answer's headers go out: the CLI
+     starts the container as soon as it has them, before wait_run may
+     run.  */
+  if (engine_container_wait_mark (cs, id, &ctx->mark, err) < 0)
+    ctx->mark = -1;
+  berth_error_release (err);
   ctx->refs = 2;
   ctx->stream = api_response_stream (resp, 200, "application/json");
   api_stream_on_close (ctx->stream, wait_on_close, ctx);

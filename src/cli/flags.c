@@ -288,6 +288,9 @@ parse_long (struct cli_args *a, const char *s, int *i, int argc, char **argv, be
         return a->help = true, 0;
       return berth_make_error_msg (err, EINVAL, "unknown flag: --%.*s", (int) len, name);
     }
+  /* run/create list --help in their table (their -h is --hostname).  */
+  if (strcmp (f->name, "help") == 0)
+    a->help = true;
   if (eq)
     return flag_set (f, &a->values[idx], eq + 1, err);
   if (f->type == CLI_FLAG_BOOL)

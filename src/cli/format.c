@@ -135,6 +135,23 @@ cli_format_id (const char *id, bool no_trunc)
   return xstrndup (id, 12);
 }
 
+char *
+cli_format_ellipsis (const char *s, int max)
+{
+  if (max <= 0)
+    return xstrdup ("");
+  size_t n = 0, i = 0;
+  for (const char *p = s; *p; p++)
+    n += ((unsigned char) *p & 0xc0) != 0x80;
+  if (n <= (size_t) max)
+    return xstrdup (s);
+  /* Keep MAX - 1 runes, then the ellipsis.  */
+  for (size_t r = 0; s[i]; i++)
+    if (((unsigned char) s[i] & 0xc0) != 0x80 && r++ == (size_t) max - 1)
+      break;
+  return xasprintf ("%.*s\u2026", (int) i, s);
+}
+
 /* ---- Go's printing of values ------------------------------------------ */
 
 const char *
@@ -159,35 +176,56 @@ cli_format_go_type (json_object *v)
     }
 }
 
-void
-cli_format_go_float (struct cli_buf *b, double d)
+/* The shortest digits that read back as D, as strconv does: "%.*e" text
+   in BUF and its precision.  */
+static int
+shortest (char *buf, size_t size, double d)
+{
+  int prec = 1;
+  for (; prec < 17; prec++)
+    {
+      snprintf (buf, size, "%.*e", prec - 1, d);
+      if (strtod (buf, NULL) == d)
+        break;
+    }
+  snprintf (buf, size, "%.*e", prec - 1, d);
+  return prec;
+}
+
+/* D with the shortest digits: exponent form outside [1e-LO, 1e+HI).  */
+static void
+go_float (struct cli_buf *b, double d, int lo, int hi, bool json)
 {
   char buf[64];
   if (isnan (d))
     return cli_buf_puts (b, "NaN");
   if (isinf (d))
     return cli_buf_puts (b, d > 0 ? "+Inf" : "-Inf");
-  /* The shortest digits that read back as D, as strconv does.  */
-  int prec = 1;
-  for (; prec < 17; prec++)
-    {
-      snprintf (buf, sizeof buf, "%.*e", prec - 1, d);
-      if (strtod (buf, NULL) == d)
-        break;
-    }
-  snprintf (buf, sizeof buf, "%.*e", prec - 1, d);
+  int prec = shortest (buf, sizeof buf, d);
   char *e = strchr (buf, 'e');
   int exp = atoi (e + 1);
-  /* %v is %g with the shortest precision: exponent form when the exponent
-     is < -4 or >= 6 (strconv's eprec for shortest).  */
-  if (exp < -4 || exp >= 6)
+  if (exp < -lo || exp >= hi)
     {
       *e = '\0';
-      cli_buf_printf (b, "%se%c%02d", buf, exp < 0 ? '-' : '+', abs (exp));
+      /* encoding/json writes "1e-7" where fmt writes "1e-07".  */
+      cli_buf_printf (b, json ? "%se%c%d" : "%se%c%02d", buf, exp < 0 ? '-' : '+', abs (exp));
       return;
     }
   int decimals = prec - 1 - exp;
   cli_buf_printf (b, "%.*f", decimals < 0 ? 0 : decimals, d);
+}
+
+void
+cli_format_go_float (struct cli_buf *b, double d)
+{
+  /* %v is %g with the shortest precision: strconv's eprec is then 6.  */
+  go_float (b, d, 4, 6, false);
+}
+
+void
+cli_format_go_json_float (struct cli_buf *b, double d)
+{
+  go_float (b, d, 6, 21, true);
 }
 
 static int
@@ -301,6 +339,16 @@ bad_verb (struct cli_buf *b, char verb, json_object *arg)
   cli_buf_puts (b, ")");
 }
 
+static void go_quote (struct cli_buf *b, const char *s);
+
+char *
+cli_format_go_quote (const char *s)
+{
+  struct cli_buf b = { 0 };
+  go_quote (&b, s);
+  return b.s;
+}
+
 static void
 go_quote (struct cli_buf *b, const char *s)
 {
@@ -316,6 +364,8 @@ go_quote (struct cli_buf *b, const char *s)
         cli_buf_puts (b, "\\t");
       else if (c == '\r')
         cli_buf_puts (b, "\\r");
+      else if (c && strchr ("\a\b\f\v", c))
+        cli_buf_printf (b, "\\%c", "abfv"[strchr ("\a\b\f\v", c) - "\a\b\f\v"]);
       else if (c < 0x20 || c == 0x7f)
         cli_buf_printf (b, "\\x%02x", c);
       else
@@ -648,10 +698,7 @@ cli_output_new (const char *format, json_object *header, const char *type_name, 
   cleanup_free char *text = cli_format_prepare (format);
   struct cli_template *t = cli_template_parse ("", text, err);
   if (t == NULL)
-    {
-      berth_error_wrap (err, "template parsing error");
-      return NULL;
-    }
+    return NULL;
   if (type_name)
     cli_template_set_type_name (t, type_name);
   struct cli_output *o = xmalloc0 (sizeof *o);
@@ -667,7 +714,7 @@ cli_output_add (struct cli_output *o, json_object *row, berth_error_t *err)
 {
   cleanup_free char *s = NULL;
   if (cli_template_execute (o->tmpl, row, 0, &s, err) < 0)
-    return berth_error_wrap (err, "template parsing error");
+    return -1;
   cli_buf_puts (&o->body, s);
   cli_buf_puts (&o->body, "\n");
   return 0;
@@ -698,4 +745,15 @@ cli_output_free (struct cli_output *o)
   json_object_put (o->header);
   cli_buf_free (&o->body);
   free (o);
+}
+
+void
+cli_format_go_json (struct cli_buf *b, json_object *o)
+{
+  const char *s = o ? bjson_to_string (o) : "null";
+  for (; *s; s++)
+    if (*s == '<' || *s == '>' || *s == '&')
+      cli_buf_printf (b, "\\u%04x", (unsigned) *s);
+    else
+      cli_buf_add (b, s, 1);
 }

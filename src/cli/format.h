@@ -45,13 +45,27 @@ char *cli_format_percent (double percent);
    (`images --no-trunc` prints "sha256:...").  New string.  */
 char *cli_format_id (const char *id, bool no_trunc);
 
+/* docker's formatter.Ellipsis: S cut to MAX display columns, the last one
+   an "…" (`ps` COMMAND at 20, MOUNTS names at 15, unless --no-trunc).
+   Counts runes; East Asian wide characters are not measured.  New string.  */
+char *cli_format_ellipsis (const char *s, int max);
+/* strconv.Quote, as `ps` prints COMMAND ("\"sleep 300\"").  New string.  */
+char *cli_format_go_quote (const char *s);
+
 /* Go's fmt: %v of a JSON value (maps as "map[k:v]" with sorted keys, arrays
    as "[a b]", null as "<nil>", integral doubles without ".0"), appended to
    B.  Sprint/Sprintln spacing rules are the caller's.  */
 void cli_format_go_value (struct cli_buf *b, json_object *v);
-/* Go's %v of a float64 (shortest representation, exponent from 1e+21 and
-   below 1e-4: "1e+06", "1.5", "1").  */
+/* Go's %v of a float64 (shortest representation, exponent form from 1e+06
+   and below 1e-4: "1e+06", "1.5", "1").  */
 void cli_format_go_float (struct cli_buf *b, double d);
+/* encoding/json's float64: plain below 1e+21, "1e-7" style outside.  */
+void cli_format_go_json_float (struct cli_buf *b, double d);
+/* O as json.Marshal writes it (`--format json` of ps, images ...),
+   compact, with its HTML escaping: <, > and & (which can only be inside
+   strings) as \u003c \u003e \u0026.  The template function json does not
+   escape (docker sets SetEscapeHTML(false) there).  */
+void cli_format_go_json (struct cli_buf *b, json_object *o);
 /* Go's fmt.Sprintf over JSON values: verbs v s d q t f e g x X c %, flags
    "-+ 0#", width and precision; Go's "%!d(string=x)", "%!d(MISSING)" and
    "%!(EXTRA int=2)" for mismatches.  */
@@ -71,11 +85,16 @@ char *cli_tabwriter_format (const char *text, int minwidth, int padding, char pa
    and `\n` are unescaped as docker does), HEADER maps field names to column
    titles ({"ID": "CONTAINER ID", ...}).  TYPE_NAME, when set, makes unknown
    fields errors as on docker's typed contexts ("can't evaluate field Foo in
-   type *formatter.ContainerContext").  */
+   type *formatter.ContainerContext").  Errors are Go's messages; the caller
+   adds its command's prefix as docker does: `ps` "failed to parse template: "
+   and "failed to execute template: ", `images` and most others "template
+   parsing error: " for both.  `ps` also validates the raw --format first
+   (parse it whole, "table" and `\t` included, and execute it over an empty
+   row), so its positions count in the raw string.  */
 struct cli_output;
 struct cli_output *cli_output_new (const char *format, json_object *header, const char *type_name,
                                    berth_error_t *err);
-/* Format one row (borrowed).  Errors are docker's: "template: ...".  */
+/* Format one row (borrowed).  */
 int cli_output_add (struct cli_output *o, json_object *row, berth_error_t *err);
 /* Everything formatted so far, the header first for tables.  New string.  */
 char *cli_output_finish (struct cli_output *o, berth_error_t *err);

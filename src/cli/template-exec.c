@@ -74,7 +74,12 @@ template_parse_number (const char *text, json_object **out)
       double d = strtod (text, &end);
       if (errno || *end)
         return -1;
-      *out = json_object_new_double (d);
+      /* json-c would serialise 0.1 as 0.10000000000000001: keep Go's
+         text for {{json 0.1}}.  */
+      struct cli_buf b = { 0 };
+      cli_format_go_json_float (&b, d);
+      *out = json_object_new_double_s (d, b.s);
+      cli_buf_free (&b);
       return 0;
     }
   long long v = strtoll (text, &end, 0);
@@ -200,10 +205,13 @@ template_error (struct state *s, const char *fmt, ...)
 /* ---- values ----------------------------------------------------------- */
 
 const char *
-template_type_of (struct val v)
+template_type_of (struct state *s, struct val v)
 {
   if (!v.valid)
     return "<nil>";
+  if ((s->flags & CLI_TEMPLATE_MISSINGKEY_ERROR) && v.j
+      && (json_object_is_type (v.j, json_type_int) || json_object_is_type (v.j, json_type_double)))
+    return "json.Number";
   return cli_format_go_type (v.j);
 }
 
@@ -272,9 +280,56 @@ var_find (struct state *s, const char *name)
 
 /* ---- fields ----------------------------------------------------------- */
 
+/* Fields that are Go maps in docker's types: a missing key under them is
+   "<no value>" even for `inspect` (whose typed pass succeeds).  */
+static bool
+is_map_field (const char *name)
+{
+  static const char *const maps[]
+      = { "Labels",       "Options", "DriverOpts", "Ports",       "Networks",  "Volumes",
+          "ExposedPorts", "Sysctls", "StorageOpt", "Annotations", "Tmpfs",     "Data",
+          "Containers",   "Peers",   "Status",     "Metadata",    "Platforms", NULL };
+  for (size_t i = 0; name && maps[i]; i++)
+    if (strcmp (name, maps[i]) == 0)
+      return true;
+  return false;
+}
+
+/* docker's HeaderContext.Label: `table {{.Label "com.x.my_key"}}` heads its
+   column "my key".  */
+static struct val
+header_label (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  char *h = xstrdup (dot ? dot + 1 : name);
+  for (char *p = h; *p; p++)
+    if (*p == '-' || *p == '_')
+      *p = ' ';
+  struct val v = val_take (json_object_new_string (h));
+  free (h);
+  return v;
+}
+
+/* A method taking a key, like ContainerContext.Label(name): the row holds
+   the map under the method's name and the call indexes it.  */
 static int
-eval_field (struct state *s, struct val recv, const char *name, struct val *args, size_t nargs,
-            struct val *out)
+eval_method (struct state *s, json_object *f, const char *name, struct val *args, size_t nargs,
+             struct val *out)
+{
+  if (nargs != 1 || !f || !json_object_is_type (f, json_type_object) || !args[0].valid
+      || !json_object_is_type (args[0].j, json_type_string))
+    return template_error (s, "%s is not a method but has arguments", name);
+  json_object *e = NULL;
+  if (json_object_object_get_ex (f, json_object_get_string (args[0].j), &e))
+    *out = val_borrow (e);
+  else
+    *out = val_take (json_object_new_string (""));
+  return 0;
+}
+
+static int
+eval_field (struct state *s, struct val recv, const char *parent, const char *name,
+            struct val *args, size_t nargs, struct val *out)
 {
   if (!recv.valid)
     {
@@ -284,32 +339,29 @@ eval_field (struct state *s, struct val recv, const char *name, struct val *args
   if (recv.j == NULL)
     return template_error (s, "nil pointer evaluating interface {}.%s", name);
   if (!json_object_is_type (recv.j, json_type_object))
-    return template_error (s, "can't evaluate field %s in type %s", name, template_type_of (recv));
-  json_object *f = NULL;
-  if (!json_object_object_get_ex (recv.j, name, &f))
+    return template_error (s, "can't evaluate field %s in type %s", name,
+                           template_type_of (s, recv));
+  if ((s->flags & CLI_TEMPLATE_HEADER) && nargs == 1 && args[0].j
+      && json_object_is_type (args[0].j, json_type_string))
     {
-      if (s->t->type_name && recv.j == s->root)
-        return template_error (s, "can't evaluate field %s in type %s", name, s->t->type_name);
-      if (nargs > 0)
-        return template_error (s, "%s is not a method but has arguments", name);
-      *out = val_invalid;
+      *out = header_label (json_object_get_string (args[0].j));
       return 0;
     }
-  if (nargs == 0)
+  json_object *f = NULL;
+  if (json_object_object_get_ex (recv.j, name, &f))
     {
+      if (nargs > 0)
+        return eval_method (s, f, name, args, nargs, out);
       *out = val_borrow (f);
       return 0;
     }
-  /* A method taking a key, like ContainerContext.Label(name): the row
-     holds the map under the method's name and the call indexes it.  */
-  if (nargs != 1 || !json_object_is_type (f, json_type_object) || !args[0].valid
-      || !json_object_is_type (args[0].j, json_type_string))
+  if (s->t->type_name && recv.j == s->root)
+    return template_error (s, "can't evaluate field %s in type %s", name, s->t->type_name);
+  if ((s->flags & CLI_TEMPLATE_MISSINGKEY_ERROR) && !is_map_field (parent))
+    return template_error (s, "map has no entry for key \"%s\"", name);
+  if (nargs > 0)
     return template_error (s, "%s is not a method but has arguments", name);
-  json_object *e = NULL;
-  if (json_object_object_get_ex (f, json_object_get_string (args[0].j), &e))
-    *out = val_borrow (e);
-  else
-    *out = val_take (json_object_new_string (""));
+  *out = val_invalid;
   return 0;
 }
 
@@ -323,7 +375,8 @@ eval_chain (struct state *s, struct val recv, char **idents, struct val *args, s
     {
       struct val nv = val_invalid;
       bool last = idents[i + 1] == NULL;
-      int r = eval_field (s, cur, idents[i], last ? args : NULL, last ? nargs : 0, &nv);
+      int r = eval_field (s, cur, i > 0 ? idents[i - 1] : NULL, idents[i], last ? args : NULL,
+                          last ? nargs : 0, &nv);
       val_clear (&cur);
       if (r < 0)
         return -1;

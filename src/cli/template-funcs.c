@@ -53,6 +53,8 @@ new_str (const char *s)
 static int
 f_json (struct state *s, struct val *a, size_t n, struct val *out, char **err)
 {
+  /* docker's "json" sets SetEscapeHTML(false): no \u003c here, unlike
+     `--format json`, which goes through json.Marshal.  */
   (void) s, (void) n, (void) err;
   if (a[0].j == NULL)
     *out = new_str ("null");
@@ -214,7 +216,7 @@ f_len (struct state *s, struct val *a, size_t n, struct val *out, char **err)
       l = (size_t) json_object_object_length (a[0].j);
       break;
     default:
-      return *err = xasprintf ("len of type %s", template_type_of (a[0])), -1;
+      return *err = xasprintf ("len of type %s", template_type_of (s, a[0])), -1;
     }
   *out = val_take (json_object_new_int64 ((int64_t) l));
   return 0;
@@ -237,8 +239,8 @@ f_index (struct state *s, struct val *a, size_t n, struct val *out, char **err)
           if (!a[i].valid || k == NULL)
             return *err = xstrdup ("cannot index slice/array with nil"), -1;
           if (!json_object_is_type (k, json_type_int))
-            return *err
-                   = xasprintf ("cannot index slice/array with type %s", template_type_of (a[i])),
+            return *err = xasprintf ("cannot index slice/array with type %s",
+                                     template_type_of (s, a[i])),
                    -1;
           int64_t x = json_object_get_int64 (k);
           if (x < 0 || (size_t) x >= json_object_array_length (item))
@@ -249,7 +251,7 @@ f_index (struct state *s, struct val *a, size_t n, struct val *out, char **err)
         {
           if (!a[i].valid || !json_object_is_type (k, json_type_string))
             return *err
-                   = xasprintf ("value has type %s; should be string", template_type_of (a[i])),
+                   = xasprintf ("value has type %s; should be string", template_type_of (s, a[i])),
                    -1;
           json_object *e = NULL;
           /* The zero value of docker's map[string]string (labels, options):
@@ -361,7 +363,7 @@ kind_of (struct val v)
 
 /* <0, 0, >0; -2 with *err set when the two cannot be ordered.  */
 static int
-compare (struct val x, struct val y, bool ordered, char **err)
+compare (struct state *s, struct val x, struct val y, bool ordered, char **err)
 {
   enum kind kx = kind_of (x), ky = kind_of (y);
   if (ordered && (kx == K_INVALID || kx == K_OTHER || ky == K_INVALID || ky == K_OTHER))
@@ -396,7 +398,7 @@ compare (struct val x, struct val y, bool ordered, char **err)
         return c < 0 ? -1 : c > 0;
       }
     default:
-      return *err = xasprintf ("non-comparable type %s", template_type_of (x)), -2;
+      return *err = xasprintf ("non-comparable type %s", template_type_of (s, x)), -2;
     }
 }
 
@@ -409,7 +411,7 @@ f_eq (struct state *s, struct val *a, size_t n, struct val *out, char **err)
     return *err = xstrdup ("missing argument for comparison"), -1;
   for (size_t i = 1; i < n && !truth; i++)
     {
-      int c = compare (a[0], a[i], false, err);
+      int c = compare (s, a[0], a[i], false, err);
       if (c == -2)
         return -1;
       truth = c == 0;
@@ -419,9 +421,9 @@ f_eq (struct state *s, struct val *a, size_t n, struct val *out, char **err)
 }
 
 static int
-f_ord (struct val *a, struct val *out, char **err, int op)
+f_ord (struct state *s, struct val *a, struct val *out, char **err, int op)
 {
-  int c = compare (a[0], a[1], op != 'n', err);
+  int c = compare (s, a[0], a[1], op != 'n', err);
   if (c == -2)
     return -1;
   bool r = op == 'n' ? c != 0 : op == '<' ? c < 0 : op == 'l' ? c <= 0 : op == '>' ? c > 0 : c >= 0;
@@ -432,8 +434,8 @@ f_ord (struct val *a, struct val *out, char **err, int op)
 #define ORD(name, op)                                                                              \
   static int name (struct state *s, struct val *a, size_t n, struct val *out, char **err)          \
   {                                                                                                \
-    (void) s, (void) n;                                                                            \
-    return f_ord (a, out, err, op);                                                                \
+    (void) n;                                                                                      \
+    return f_ord (s, a, out, err, op);                                                             \
   }
 ORD (f_ne, 'n')
 ORD (f_lt, '<')
@@ -515,7 +517,7 @@ check_arg (struct state *s, char p, struct val v, const struct node *node)
   if (!v.valid)
     return template_error (s, "invalid value; expected %s", param_type (p));
   return template_error (s, "wrong type for value; expected %s; got %s", param_type (p),
-                         v.j ? template_type_of (v) : "interface {}");
+                         v.j ? template_type_of (s, v) : "interface {}");
 }
 
 static int

@@ -160,7 +160,7 @@ struct state
 /* template-exec.c */
 int template_error (struct state *s, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 bool template_is_true (struct val v);
-const char *template_type_of (struct val v);
+const char *template_type_of (struct state *s, struct val v);
 int template_eval_arg (struct state *s, struct val dot, const struct node *n, struct val *out);
 int template_eval_args (struct state *s, struct val dot, const struct node *cmd, struct val *final,
                         struct val **args, size_t *nargs);

@@ -20,6 +20,11 @@ enum cli_template_flags
      truncate hand their first argument back, so `table {{upper .Names}}`
      heads its column with the plain title.  */
   CLI_TEMPLATE_HEADER = 1 << 0,
+  /* `inspect`: docker falls back to the raw JSON with missingkey=error, so
+     a missing key fails ("map has no entry for key \"Nope\"") except under
+     the fields that are maps in docker's types (Labels, Options, ...), and
+     numbers are json.Number in messages.  */
+  CLI_TEMPLATE_MISSINGKEY_ERROR = 1 << 1,
 };
 
 /* Parse TEXT; NAME is the template's name in messages (docker uses "" for

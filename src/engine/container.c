@@ -469,9 +469,21 @@ wait_done (struct engine_containers *cs, const char *id, enum engine_wait_condit
 }
 
 int
+engine_container_wait_mark (struct engine_containers *cs, const char *name, int64_t *mark,
+                            berth_error_t *err)
+{
+  struct container *c;
+  pthread_mutex_lock (&cs->lock);
+  if ((c = container_find (cs, name, err)) != NULL)
+    *mark = c->exits;
+  pthread_mutex_unlock (&cs->lock);
+  return c ? 0 : -1;
+}
+
+int
 engine_container_wait (struct engine_containers *cs, const char *name,
-                       enum engine_wait_condition cond, int *exit_code, bool (*cancelled) (void *),
-                       void *data, berth_error_t *err)
+                       enum engine_wait_condition cond, int64_t mark, int *exit_code,
+                       bool (*cancelled) (void *), void *data, berth_error_t *err)
 {
   int r = 0;
   cleanup_free char *id = NULL;
@@ -493,7 +505,7 @@ engine_container_wait (struct engine_containers *cs, const char *name,
       return 0;
     }
   id = xstrdup (c->id);
-  exits0 = c->exits;
+  exits0 = mark >= 0 ? (unsigned) mark : c->exits;
   *exit_code = c->exit_code;
   while (!cs->stopping && !wait_done (cs, id, cond, exits0, exit_code))
     {

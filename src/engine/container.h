@@ -55,12 +55,19 @@ enum engine_wait_condition
   ENGINE_WAIT_NEXT_EXIT,
   ENGINE_WAIT_REMOVED,
 };
-/* Block until CONDITION holds; *EXIT_CODE gets the last exit code.
-   CANCELLED (may be NULL) is asked every 200 ms: true ends the wait with
-   ECANCELED (the client went away).  */
+/* Block until CONDITION holds; *EXIT_CODE gets the last exit code.  MARK
+   is engine_container_wait_mark's count taken when the request came (a
+   next-exit wait then ends with the first exit after it, even one that
+   happened before this call: the CLI starts the container as soon as its
+   wait is answered), or -1 for now.  CANCELLED (may be NULL) is asked every
+   200 ms: true ends the wait with ECANCELED (the client went away).  */
 int engine_container_wait (struct engine_containers *cs, const char *name,
-                           enum engine_wait_condition condition, int *exit_code,
+                           enum engine_wait_condition condition, int64_t mark, int *exit_code,
                            bool (*cancelled) (void *), void *data, berth_error_t *err);
+/* How many times container NAME has exited so far, for
+   engine_container_wait's MARK.  */
+int engine_container_wait_mark (struct engine_containers *cs, const char *name, int64_t *mark,
+                                berth_error_t *err);
 /* Remove; a running container is EBUSY (dockerd's 409 wording) unless
    FORCE, which kills it first.  */
 int engine_container_remove (struct engine_containers *cs, const char *name, bool force,

@@ -85,6 +85,20 @@ test_ids (void **state)
   check_str (cli_format_id ("abc", false), "abc");
 }
 
+static void
+test_truncation (void **state)
+{
+  (void) state;
+  check_str (cli_format_ellipsis ("sleep 300", 20), "sleep 300");
+  check_str (cli_format_ellipsis ("sh -c 'while true; do date; done'", 20),
+             "sh -c 'while true; \u2026");
+  check_str (cli_format_ellipsis ("12345678901234567890", 20), "12345678901234567890");
+  check_str (cli_format_ellipsis ("h\u00e9llo world", 5), "h\u00e9ll\u2026");
+  check_str (cli_format_ellipsis ("abc", 0), "");
+  check_str (cli_format_go_quote ("sleep 300"), "\"sleep 300\"");
+  check_str (cli_format_go_quote ("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+}
+
 static char *
 go_value (const char *json)
 {
@@ -206,10 +220,46 @@ test_output (void **state)
       output ("table {{.Name}}\\t{{truncate .Name 3}}\\t{{pad .Name 1 1}}|", header, rows, NULL),
       "NAME      NAME       NAME |\ndefault   def        default |\n");
   check_str (output ("{{.Nope}}", header, rows, "*formatter.clientContextContext"),
-             "ERR: template parsing error: template: :1:2: executing \"\" at <.Nope>: can't "
+             "ERR: template: :1:2: executing \"\" at <.Nope>: can't "
              "evaluate field Nope in type *formatter.clientContextContext");
   check_str (output ("{{nosuch}}", header, rows, NULL),
-             "ERR: template parsing error: template: :1: function \"nosuch\" not defined");
+             "ERR: template: :1: function \"nosuch\" not defined");
+  /* docker: `docker ps -a` (its default format) against berthd.  */
+  const char *ps_header = "{\"ID\":\"CONTAINER ID\",\"Image\":\"IMAGE\",\"Command\":\"COMMAND\","
+                          "\"RunningFor\":\"CREATED\",\"Status\":\"STATUS\",\"Ports\":\"PORTS\","
+                          "\"Names\":\"NAMES\"}";
+  const char *ps_rows[]
+      = { "{\"ID\":\"dc857e8aca87\",\"Image\":\"bbx:1\",\"Command\":\"\\\"true\\\"\","
+          "\"RunningFor\":\"Less than a second ago\",\"Status\":\"Created\",\"Ports\":\"\","
+          "\"Names\":\"c2\",\"Labels\":\"\",\"Label\":{}}",
+          "{\"ID\":\"7d0dd07a2198\",\"Image\":\"bbx:1\",\"Command\":\"\\\"sleep 300\\\"\","
+          "\"RunningFor\":\"Less than a second ago\",\"Status\":\"Up Less than a second\","
+          "\"Ports\":\"\",\"Names\":\"web\",\"Labels\":\"a=1,com.x=y\",\"Label\":{\"a\":\"1\"}}",
+          NULL };
+  check_str (
+      output ("table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{."
+              "Ports}}\\t{{.Names}}",
+              ps_header, ps_rows, "*formatter.ContainerContext"),
+      "CONTAINER ID   IMAGE     COMMAND       CREATED                  STATUS                  "
+      "PORTS     NAMES\n"
+      "dc857e8aca87   bbx:1     \"true\"        Less than a second ago   Created                 "
+      "          c2\n"
+      "7d0dd07a2198   bbx:1     \"sleep 300\"   Less than a second ago   Up Less than a second   "
+      "          web\n");
+  /* docker: `docker ps --format 'table {{.ID}}\t{{.Label "com.docker.compose_x-y"}}'`,
+     and `{{.Label "a"}}` on the labelled container.  */
+  check_str (output ("table {{.ID}}\\t{{.Label \"com.docker.compose_x-y\"}}", ps_header,
+                     ps_rows + 1, "*formatter.ContainerContext"),
+             "CONTAINER ID   compose x y\n7d0dd07a2198   \n");
+  check_str (output ("{{.Names}}:{{.Label \"a\"}}:{{.Labels}}", ps_header, ps_rows, NULL),
+             "c2::\nweb:1:a=1,com.x=y\n");
+  const char *img_rows[] = { "{\"Repository\":\"bbx\",\"Tag\":\"1\",\"Size\":\"1.98MB\"}", NULL };
+  /* docker: `docker images --format 'table {{.Repository}}:{{.Tag}}\t{{.Size}}\t{{.Nope}}'`:
+     positions count in the prepared format.  */
+  check_str (output ("table {{.Repository}}:{{.Tag}}\\t{{.Size}}\\t{{.Nope}}",
+                     "{\"Repository\":\"REPOSITORY\"}", img_rows, "*formatter.imageContext"),
+             "ERR: template: :1:37: executing \"\" at <.Nope>: can't evaluate field Nope in type "
+             "*formatter.imageContext");
   /* A table with no rows still prints its header.  */
   check_str (output ("table {{.Name}}\\t{{.Description}}", header, none, NULL),
              "NAME      DESCRIPTION\n");
@@ -231,10 +281,10 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_sizes),     cmocka_unit_test (test_durations),
-    cmocka_unit_test (test_ids),       cmocka_unit_test (test_go_printing),
-    cmocka_unit_test (test_tabwriter), cmocka_unit_test (test_output),
-    cmocka_unit_test (test_prepare),
+    cmocka_unit_test (test_sizes),       cmocka_unit_test (test_durations),
+    cmocka_unit_test (test_ids),         cmocka_unit_test (test_truncation),
+    cmocka_unit_test (test_go_printing), cmocka_unit_test (test_tabwriter),
+    cmocka_unit_test (test_output),      cmocka_unit_test (test_prepare),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

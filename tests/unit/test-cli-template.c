@@ -99,6 +99,8 @@ test_json (void **state)
   check ("{{json \"a<b>&\"}} {{json 1.5}} {{json (split \"a,b\" \",\")}}", NULL,
          "\"a<b>&\" 1.5 [\"a\",\"b\"]"); /* docker */
   check ("{{json .}}", "{\"a\":[1,true,\"x\"]}", "{\"a\":[1,true,\"x\"]}");
+  check ("{{json 0.1}} {{json .Size}} {{json \"\\t\"}} {{json 1e21}} {{json 1e-7}} {{json 1e6}}",
+         container, "0.1 1.5 \"\\t\" 1e+21 1e-7 1000000");
 }
 
 static void
@@ -300,6 +302,39 @@ test_type_name_and_header (void **state)
   json_object_put (head);
 }
 
+static char *
+run_inspect (const char *tmpl, const char *json)
+{
+  return run ("", tmpl, json, CLI_TEMPLATE_MISSINGKEY_ERROR);
+}
+
+static void
+test_inspect_missingkey (void **state)
+{
+  (void) state;
+  char *got;
+  /* docker: `docker inspect --format` on a container (the raw fallback).  */
+  got = run_inspect ("{{.Config.Image}}|{{.Config.Labels.nosuch}}|{{.Config.Labels.nosuch.x}}|"
+                     "{{index .Config.Labels \"nosuch\"}}|{{.NetworkSettings.Ports.x}}",
+                     container);
+  assert_string_equal (got, "busybox|<no value>|<no value>||<no value>");
+  free (got);
+  got = run_inspect ("{{index .Config.Labels \"nosuch\"}}|{{.HostConfig.Nope}}", container);
+  assert_string_equal (got,
+                       "ERR: template: :1:47: executing \"\" at <.HostConfig.Nope>: map has no "
+                       "entry for key \"HostConfig\"");
+  free (got);
+  got = run_inspect ("{{.State.Nope}}", container);
+  assert_string_equal (got,
+                       "ERR: template: :1:8: executing \"\" at <.State.Nope>: map has no entry "
+                       "for key \"Nope\"");
+  free (got);
+  got = run_inspect ("{{upper .State.Pid}}", container);
+  assert_string_equal (got, "ERR: template: :1:14: executing \"\" at <.State.Pid>: wrong type for "
+                            "value; expected string; got json.Number");
+  free (got);
+}
+
 int
 main (void)
 {
@@ -313,6 +348,7 @@ main (void)
     cmocka_unit_test (test_exec_errors),
     cmocka_unit_test (test_parse_errors),
     cmocka_unit_test (test_type_name_and_header),
+    cmocka_unit_test (test_inspect_missingkey),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
