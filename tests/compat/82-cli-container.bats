@@ -25,8 +25,11 @@ mask () {
   sed -i -E 's/docker/berth/g; s/Docker/berth/g; s/docs.berth.com/docs.docker.com/g
     s/sha256:[0-9a-f]{64}/sha256:ID/g; s/\b[0-9a-f]{64}\b/ID64/g; s/\b[0-9a-f]{12}\b/ID12/g
     s/[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+(Z|[+-][0-9:]+( [A-Z]+)?)?/TIME/g
-    s/(Less than a second|[0-9]+ seconds?|About a minute|[0-9]+ minutes?)( ago)?/AGO\2/g' "$@"
+    s/(Less than a second|[0-9]+ seconds?|About a minute|[0-9]+ minutes?)( ago)?/AGO\2/g
+    s/ {3,}/  /g' "$@"
 }
+# (The last one: the two CLIs may straddle a second, and a longer or
+# shorter AGO cell changes the table's column widths.)
 
 # same_as_docker ARGS...: both CLIs print the same and exit alike.
 same_as_docker () {

@@ -19,8 +19,11 @@ teardown () {
 mask () {
   sed -e 's/[0-9a-f]\{64\}/<ID>/g' -e 's/[0-9a-f]\{12\}/<SHORT>/g' \
     -e 's/[0-9]\{4\}-[0-9-]*T[0-9:.]*Z/<TIME>/g' \
-    -e 's/[A-Z][a-z ]*ago/<AGO>/g'
+    -e 's/\(Less than a second\|About a minute\|About an hour\|[0-9][0-9]* [a-z][a-z]*\) ago/<AGO>/g' \
+    -e 's/   */  /g'
 }
+# (The last two: both CLIs may straddle a second, "Less than a second ago"
+# against "1 second ago", which also changes the table's column widths.)
 
 # same CMD...: run with both CLIs one after the other, compare outputs and
 # exit codes.
