@@ -18,7 +18,9 @@ teardown () {
 }
 
 @test "compat: docker logs --tail, --timestamps, stdout and stderr" {
-  id=$("$DOCKER" run -d "$IMG" sh -c 'for i in 1 2 3 4 5; do echo out$i; done; echo err >&2')
+  # The sleep orders the two pipes' lines in the log (the shim reads
+  # stdout and stderr apart, so lines written at once may swap).
+  id=$("$DOCKER" run -d "$IMG" sh -c 'for i in 1 2 3 4 5; do echo out$i; done; sleep 0.2; echo err >&2')
   "$DOCKER" wait "$id" >/dev/null
   run "$DOCKER" logs --tail 2 "$id"
   [ "$status" -eq 0 ]

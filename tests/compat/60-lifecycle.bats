@@ -396,9 +396,11 @@ Error: failed to rename container named nosuch" ]
   "$DOCKER" run -d --name rov -v "$TEST_TMP/vol:/data:ro" "$IMG" \
     sh -c 'cat /data/f; echo x >/data/h 2>&1; echo $?' >/dev/null
   "$DOCKER" wait rov >/dev/null
-  run "$DOCKER" logs rov
+  # stdout and stderr apart: lines on the two pipes may reach the log in
+  # either order (as with docker).
+  run --separate-stderr "$DOCKER" logs rov
   [ "$output" = "hostdata
-sh: can't create /data/h: Read-only file system
 1" ]
+  [ "$stderr" = "sh: can't create /data/h: Read-only file system" ]
   [ ! -e "$TEST_TMP/vol/h" ]
 }
