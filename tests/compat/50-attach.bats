@@ -76,7 +76,8 @@ raw_attach () {
 }
 
 @test "compat: the hijacked stream is stdcopy-framed without a tty, raw with one" {
-  "$DOCKER" create --name plain "$IMG" sh -c 'echo out; echo err >&2' >/dev/null
+  # The sleep orders the two pipes' lines in the log.
+  "$DOCKER" create --name plain "$IMG" sh -c 'echo out; sleep 0.2; echo err >&2' >/dev/null
   "$DOCKER" start plain >/dev/null
   "$DOCKER" wait plain >/dev/null
   # logs=1 replays the log; the stream of an exited container ends there.
