@@ -311,22 +311,6 @@ spool_open (struct api_server *s)
 }
 
 static int
-write_all (int fd, const char *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, buf, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return -1;
-      buf += n;
-      len -= (size_t) n;
-    }
-  return 0;
-}
-
-static int
 body_append (struct api_server *s, struct conn_req *cr, const char *data, size_t len)
 {
   if (cr->fd < 0 && cr->len + len <= SPOOL_AT)
@@ -340,12 +324,12 @@ body_append (struct api_server *s, struct conn_req *cr, const char *data, size_t
   if (cr->fd < 0)
     {
       if ((cr->fd = spool_open (s)) < 0
-          || write_all (cr->fd, cr->body ? cr->body : "", cr->len) < 0)
+          || fs_write_all (cr->fd, cr->body ? cr->body : "", cr->len) < 0)
         return -1;
       free (cr->body);
       cr->body = NULL;
     }
-  if (write_all (cr->fd, data, len) < 0)
+  if (fs_write_all (cr->fd, data, len) < 0)
     return -1;
   cr->len += len;
   return 0;

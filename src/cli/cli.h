@@ -239,6 +239,9 @@ int cli_request_json (struct cli *cli, const char *method, const char *path,
 typedef int (*cli_chunk_cb) (const char *data, size_t len, void *opaque);
 int cli_stream (struct cli *cli, const char *method, const char *path, const char *content_type,
                 int body_fd, cli_chunk_cb cb, void *opaque, struct cli_response *r);
+/* A cli_chunk_cb that writes each chunk to the fd *OPAQUE (an int *),
+   whole (fs_write_all).  */
+int cli_chunk_to_fd (const char *data, size_t len, void *opaque);
 
 /* Hijack (attach, exec start): POST PATH with BODY and "Upgrade: tcp";
    on 101 (or 200) returns the connected fd, and in *extra (length in

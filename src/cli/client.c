@@ -649,3 +649,9 @@ cli_hijack (struct cli *cli, const char *path, const char *body, struct cli_resp
   berth_make_error_msg (&cli->err, EIO, "Error response from daemon: %s", m);
   return -1;
 }
+
+int
+cli_chunk_to_fd (const char *data, size_t len, void *opaque)
+{
+  return fs_write_all (*(int *) opaque, data, len);
+}

@@ -310,27 +310,6 @@ cmd_diff (struct cli *cli, struct cli_args *a)
 }
 
 static int
-write_all (int fd, const char *data, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      data += n, len -= (size_t) n;
-    }
-  return 0;
-}
-
-static int
-to_fd (const char *data, size_t len, void *opaque)
-{
-  return write_all (*(int *) opaque, data, len);
-}
-
-static int
 cmd_export (struct cli *cli, struct cli_args *a)
 {
   const char *out = cli_flag_string (a, "output");
@@ -349,7 +328,7 @@ cmd_export (struct cli *cli, struct cli_args *a)
   cleanup_free char *id = cli_query_escape (a->argv[0]);
   cleanup_free char *path = cli_path (cli, "/containers/%s/export", id);
   struct cli_response r = { 0 };
-  if (path == NULL || cli_stream (cli, "GET", path, NULL, -1, to_fd, &target, &r) < 0)
+  if (path == NULL || cli_stream (cli, "GET", path, NULL, -1, cli_chunk_to_fd, &target, &r) < 0)
     return cli_response_clear (&r), cli_fail (cli, a, 1);
   if (r.status >= 400)
     return cli_fail_response (cli, a, &r, 1), cli_response_clear (&r), 1;

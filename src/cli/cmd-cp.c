@@ -45,27 +45,6 @@ split_arg (const char *arg, char **container, char **path)
 }
 
 static int
-write_all (int fd, const char *data, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      data += n, len -= (size_t) n;
-    }
-  return 0;
-}
-
-static int
-to_fd (const char *data, size_t len, void *opaque)
-{
-  return write_all (*(int *) opaque, data, len);
-}
-
-static int
 stop_cb (const char *data, size_t len, void *opaque)
 {
   (void) data, (void) len, (void) opaque;
@@ -148,7 +127,7 @@ copy_from (struct cli *cli, struct cli_args *a, const char *id, const char *src,
   cleanup_close int fd = raw ? -1 : memfd_create ("berth-cp", MFD_CLOEXEC);
   int target = raw ? STDOUT_FILENO : fd;
   struct cli_response r = { 0 };
-  if (url == NULL || cli_stream (cli, "GET", url, NULL, -1, to_fd, &target, &r) < 0)
+  if (url == NULL || cli_stream (cli, "GET", url, NULL, -1, cli_chunk_to_fd, &target, &r) < 0)
     return cli_response_clear (&r), cli_fail (cli, a, 1);
   if (r.status >= 400)
     return cli_fail_response (cli, a, &r, 1), cli_response_clear (&r), 1;

@@ -13,27 +13,6 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 
-static int
-write_all (int fd, const char *data, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return -1;
-      data += n, len -= (size_t) n;
-    }
-  return 0;
-}
-
-static int
-to_fd (const char *data, size_t len, void *opaque)
-{
-  return write_all (*(int *) opaque, data, len);
-}
-
 /* ---- save ---- */
 
 static const struct cli_flag save_flags[] = {
@@ -67,7 +46,7 @@ cmd_save (struct cli *cli, struct cli_args *a)
     return cli_fail_msg (a, 1, "failed to save image: invalid output path: %s", strerror (errno));
   int out = tmp ? fd : STDOUT_FILENO;
   struct cli_response r = { 0 };
-  int ret = cli_stream (cli, "GET", path, NULL, -1, to_fd, &out, &r);
+  int ret = cli_stream (cli, "GET", path, NULL, -1, cli_chunk_to_fd, &out, &r);
   if (ret < 0)
     ret = cli_fail (cli, a, 1);
   else if (r.status >= 400)
