@@ -1,71 +1,125 @@
 #!/bin/sh
-# Benchmark the berth CLI against the docker CLI, both on one private
-# berthd, side by side with hyperfine: `run --rm img true`, `exec c true`,
-# `ps` and `inspect` with $SLEEPERS running containers.
+# Benchmark the berth CLI side by side in one run against: the docker CLI on
+# the same berthd (the CLI's own cost, the daemon being the same), docker on
+# dockerd (Debian's docker.io 20.10 + containerd) and Podman.  Rows: `run
+# --rm img true`, `exec c true`, `ps` and `inspect` with $SLEEPERS running
+# containers, and `version` (the client's start-up plus one request).
 #
-#   bench/cli.sh [BUILD_DIR]          (default: build)
+#   bench/cli.sh [--quick] [BUILD_DIR]     (default: build)
 #
-# Environment: RUNS (default 20), WARMUP (3), SLEEPERS (50),
-# DOCKER_CLI (default /usr/local/bin/docker), BENCH_KEEP=1 keeps the work dir.
-#
-# TODO(issue 4): the dockerd and Podman columns, reusing bench/engine.sh's
-# start_docker/start_podman; this first version measures the two CLIs on
-# berthd only (the CLI's own cost, the daemon being the same).
+# Environment: RUNS (default 30; --quick 5), WARMUP (3; --quick 1),
+# SLEEPERS (50), ENGINES (subset of `berth docker podman`; berth is needed
+# for the berth CLI), DOCKER_CLI (default /usr/local/bin/docker),
+# BENCH_KEEP=1 keeps the work dir.  Engines, namespaces and clean-up are
+# bench/engines.sh's, shared with bench/engine.sh (see bench/README.md).
 set -eu
+
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
-[ "$(id -u)" = 0 ] || die "must run as root (real containers)"
-build=$(cd "${1:-$src/build}" && pwd)
-[ -x "$build/berthd" ] && [ -x "$build/berth" ] || die "build berthd and berth first in $build"
-need hyperfine "apt-get install hyperfine"
-docker=${DOCKER_CLI:-/usr/local/bin/docker}
-[ -x "$docker" ] || docker=$(command -v docker) || die "no docker CLI"
-RUNS=${RUNS:-20} WARMUP=${WARMUP:-3} SLEEPERS=${SLEEPERS:-50}
 
-work=$(mktemp -d /tmp/berth-bench-cli.XXXXXX)
-sock=$work/berth.sock
-pid=
-cleanup () {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    for id in $("$build/berth" -H "unix://$sock" ps -aq 2>/dev/null); do
-      "$build/berth" -H "unix://$sock" rm -f "$id" >/dev/null 2>&1 || true
-    done
-    kill -TERM "$pid"
-    wait "$pid" 2>/dev/null || true
+quick=0
+if [ "${1:-}" = --quick ]; then
+  quick=1
+  shift
+fi
+
+if [ "${BERTH_BENCH_INNER:-}" != 1 ]; then
+  [ "$(id -u)" = 0 ] || die "must run as root (real containers)"
+  build=${1:-$src/build}
+  if [ ! -x "$build/berthd" ] || [ ! -x "$build/berth" ]; then
+    die "build berthd and berth first: \`meson compile -C $build\`"
   fi
-  [ "${BENCH_KEEP:-0}" = 1 ] && echo "bench: kept $work" || rm -rf "$work"
+  build=$(cd "$build" && pwd)
+  need hyperfine "apt-get install hyperfine"
+  need python3 "apt-get install python3"
+  need curl "apt-get install curl"
+  BERTH_BENCH_INNER=1 BERTH_BENCH_BUILD=$build BERTH_BENCH_QUICK=$quick \
+    exec unshare -m --propagation private "$0" "$@"
+fi
+
+build=$BERTH_BENCH_BUILD
+if [ "$BERTH_BENCH_QUICK" = 1 ]; then
+  runs=${RUNS:-5} warmup=${WARMUP:-1}
+else
+  runs=${RUNS:-30} warmup=${WARMUP:-3}
+fi
+sleepers=${SLEEPERS:-50}
+engines=${ENGINES:-berth docker podman}
+cli=${DOCKER_CLI:-/usr/local/bin/docker}
+[ -x "$cli" ] || cli=$(command -v docker || true)
+[ -n "$cli" ] || die "no docker CLI (DOCKER_CLI=)"
+IMG=localhost/bench/busybox:latest
+
+# shellcheck source=bench/engines.sh
+. "$here/engines.sh"
+
+# Medians, the berth CLI's ratios against every other column, the goals.
+report () {
+  # shellcheck disable=SC2086
+  python3 - "$work" "$(echo $selected | tr ' ' ,)" "$runs" <<'PY'
+import json, os, sys
+work, cols, runs = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+names = {"berthcli": "berth", "berth": "docker>berthd", "docker": "docker", "podman": "podman"}
+others = [c for c in cols if c != "berthcli"] if "berthcli" in cols else []
+
+def median_ms(row, e):
+    try:
+        with open(os.path.join(work, "%s-%s.json" % (row, e))) as f:
+            return json.load(f)["results"][0]["median"] * 1000
+    except (OSError, ValueError, KeyError, IndexError):
+        return None
+
+def line(title, cells, rat):
+    print("%-30s" % title + "".join("%15s" % c for c in cells) + "".join("%17s" % r for r in rat))
+
+print()
+print("medians in ms, %s runs per row (hyperfine)" % runs)
+line("", [names[c] for c in cols], ["berth/" + names[o] for o in others])
+med = {}
+for l in open(os.path.join(work, "rows")):
+    row, title = l.rstrip("\n").split("|", 1)
+    m = {c: median_ms(row, c) for c in cols}
+    med[row] = m
+    line(title, ["%.2f" % m[c] if m[c] is not None else "n/a" for c in cols],
+         ["%.2fx" % (m["berthcli"] / m[o]) if m.get("berthcli") and m[o] else "n/a" for o in others])
+print("docker>berthd: the docker CLI on berthd; docker: the docker CLI on dockerd")
+print()
+
+def goal(text, ok, v):
+    print("goal %s: %s" % (text, "not measured" if ok is None else "%s (%s)" % ("MET" if ok else "NOT MET", v)))
+
+r = med.get("run_rm", {})
+for o in ("docker", "podman"):
+    if r.get("berthcli") and r.get(o):
+        x = r["berthcli"] / r[o]
+        goal("berth run --rm <= 0.1x %s" % o, x <= 0.1, "%.2fx" % x)
+for row in ("ps", "inspect"):
+    v = med.get(row, {}).get("berthcli")
+    goal("berth %s <= 5 ms" % row, None if v is None else v <= 5, "%.2f ms" % (v or 0))
+PY
 }
-trap cleanup EXIT INT TERM
 
-echo '{}' > "$work/daemon.json"
-"$build/berthd" -H "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" \
-  --pidfile "$work/berthd.pid" --config-file "$work/daemon.json" >"$work/berthd.log" 2>&1 &
-pid=$!
-i=0
-until curl -sf --unix-socket "$sock" http://x/_ping >/dev/null 2>&1; do
-  i=$((i + 1)); [ $i -lt 200 ] || die "berthd did not start (see $work/berthd.log)"
-  sleep 0.05
-done
-export DOCKER_HOST="unix://$sock" DOCKER_CONFIG="$work/docker-config"
-sh "$src/tests/make-bundle.sh" "$work/bundle" >/dev/null
-tar -C "$work/bundle/rootfs" -cf "$work/rootfs.tar" .
-"$docker" import "$work/rootfs.tar" bench-img >/dev/null
-n=0
-while [ $n -lt "$SLEEPERS" ]; do
-  "$docker" run -d --name "sleeper$n" bench-img sleep 3600 >/dev/null
-  n=$((n + 1))
-done
+engines_start
+case " $selected " in
+  *" berth "*) selected="berthcli $selected" ;;
+  *) warn "berthd did not start: no berth CLI column" ;;
+esac
+detect_berth_features
 
-b="$build/berth"
-hyperfine -N --runs "$RUNS" --warmup "$WARMUP" --export-markdown "$work/cli.md" \
-  -n "berth run --rm" "$b run --rm bench-img true" \
-  -n "docker run --rm" "$docker run --rm bench-img true" \
-  -n "berth exec" "$b exec sleeper0 true" \
-  -n "docker exec" "$docker exec sleeper0 true" \
-  -n "berth ps ($SLEEPERS)" "$b ps" \
-  -n "docker ps ($SLEEPERS)" "$docker ps" \
-  -n "berth inspect" "$b inspect sleeper0" \
-  -n "docker inspect" "$docker inspect sleeper0"
-cat "$work/cli.md"
+time_row version "version" "{c} version"
+time_row run_rm "run --rm img true" "{c} run --rm $IMG true" attach
+for e in $selected; do
+  [ "$e" = berthcli ] || ecli "$e" run -d --name bench-exec "$IMG" sleep 100000 >/dev/null
+done
+time_row exec "exec c true" "{c} exec bench-exec true" exec
+for e in $selected; do [ "$e" = berthcli ] || rmf "$e" bench-exec; done
+
+# The berth CLI and the docker CLI share berthd's sleepers.
+for e in $selected; do [ "$e" = berthcli ] || start_sleepers "$e"; done
+time_row ps "ps ($sleepers running)" "{c} ps"
+time_row inspect "inspect ($sleepers running)" "{c} inspect bench-s1"
+for e in $selected; do [ "$e" = berthcli ] || remove_sleepers "$e"; done
+
+report

@@ -8,7 +8,7 @@ PKGS="
   libjson-c-dev libseccomp-dev libcap-dev libcmocka-dev
   libmicrohttpd-dev libgnutls28-dev libarchive-dev libssl-dev libcurl4-openssl-dev
   bats busybox-static iproute2 procps util-linux python3 curl clang-format
-  tini openssl
+  tini openssl libmnl-dev libnftables-dev
 "
 # The tests and benchmarks also drive the engines berth is compared with.
 if [ "${BERTH_FULL_DEPS:-1}" = 1 ]; then

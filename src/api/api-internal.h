@@ -126,4 +126,8 @@ api_prune_end (int *running)
 /* images-archive.c: docker save / load, registered by api_images_register.  */
 void api_images_archive_register (struct api_router *r);
 
+/* volumes.c: system df's Volumes (local volumes without options, with
+   UsageData); an empty array without a volume store.  */
+json_object *api_volumes_disk_usage (struct api_request *req);
+
 #endif

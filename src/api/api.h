@@ -143,6 +143,8 @@ void api_containers_attach_register (struct api_router *r);
 void api_containers_ops_register (struct api_router *r);
 /* cp (archive), export, changes, commit: containers-archive.c.  */
 void api_containers_archive_register (struct api_router *r);
+/* volumes.c: list, create, inspect, remove, prune.  */
+void api_volumes_register (struct api_router *r);
 
 /* ---- TLS of the tcp:// listeners (tls.c) ---- */
 

@@ -202,8 +202,9 @@ static int delete (struct api_request *req, struct api_response *resp, berth_err
 {
   struct engine_containers *cs = api_containers_of (req, err);
   if (cs == NULL
-      || engine_container_remove (cs, api_request_var (req, "name"),
-                                  api_request_query_bool (req, "force"), err)
+      || engine_container_remove_v (cs, api_request_var (req, "name"),
+                                    api_request_query_bool (req, "force"),
+                                    api_request_query_bool (req, "v"), err)
              < 0)
     return -1;
   api_response_empty (resp, 204);

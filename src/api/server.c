@@ -51,6 +51,11 @@ struct api_server
   int *hijacked;
   size_t n_hijacked;
   bool stopping;
+  /* systemd socket activation: the sockets passed from fd 3 on (-1 once
+     taken by a listener or when not a listening socket).  */
+  int *activated;
+  size_t n_activated;
+  bool activation_read;
 };
 
 /* Per-request state, MHD's con_cls.  */
@@ -460,6 +465,7 @@ api_server_new (struct engine *engine, berth_error_t *err)
   api_containers_attach_register (s->router);
   api_containers_ops_register (s->router);
   api_containers_archive_register (s->router);
+  api_volumes_register (s->router);
   return s;
 }
 
@@ -570,26 +576,61 @@ listen_tcp (const char *hostport, berth_error_t *err)
   return fd;
 }
 
-int
-api_server_listen (struct api_server *s, const char *addr, const char *group, berth_error_t *err)
+/* systemd's socket activation, as sd_listen_fds does it without
+   libsystemd: LISTEN_FDS sockets from fd 3 on, when LISTEN_PID names this
+   process.  Read once; the variables are then unset so that the processes
+   berthd starts (shims, hooks) do not take the sockets for theirs.  */
+static void
+activation_read (struct api_server *s)
+{
+  const char *pid = getenv ("LISTEN_PID"), *fds = getenv ("LISTEN_FDS");
+  char *end = NULL;
+  long p = 0, n = 0;
+
+  if (s->activation_read)
+    return;
+  s->activation_read = true;
+  if (pid && fds)
+    {
+      errno = 0;
+      p = strtol (pid, &end, 10);
+      if (errno || *end || p != (long) getpid ())
+        p = 0;
+      n = strtol (fds, &end, 10);
+      /* Far beyond any unit's ListenStream= count: a corrupt value.  */
+      if (errno || *end || n < 0 || n > 4096)
+        n = 0;
+    }
+  s->activated = xcalloc (p && n ? (size_t) n : 1, sizeof (int));
+  for (long i = 0; p && i < n; i++)
+    {
+      int fd = 3 + (int) i, listening = 0;
+      socklen_t len = sizeof (listening);
+      /* Not ours to keep across exec, whatever systemd left set.  */
+      fcntl (fd, F_SETFD, FD_CLOEXEC);
+      if (getsockopt (fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening)
+        fd = -1;
+      s->activated[s->n_activated++] = fd;
+    }
+  unsetenv ("LISTEN_PID");
+  unsetenv ("LISTEN_FDS");
+  unsetenv ("LISTEN_FDNAMES");
+}
+
+static int
+start_listener (struct api_server *s, int fd, const char *unix_path, const char *addr,
+                berth_error_t *err)
 {
   static const struct MHD_OptionItem no_options[] = { { MHD_OPTION_END, 0, NULL } };
-  struct listener *l;
-  int fd;
-  bool is_unix = str_has_prefix (addr, "unix://");
-  /* dockerd serves TLS on its tcp:// listeners only.  */
+  struct sockaddr_storage ss;
+  socklen_t sslen = sizeof (ss);
+  /* dockerd serves TLS on its tcp:// listeners only (and on activated
+     sockets that are not unix ones).  */
+  bool is_unix = getsockname (fd, (struct sockaddr *) &ss, &sslen) == 0 && ss.ss_family == AF_UNIX;
   struct api_tls *tls = is_unix ? NULL : s->tls;
+  struct listener *l = xmalloc0 (sizeof (*l));
 
-  if (is_unix)
-    fd = listen_unix (addr + 7, group, err);
-  else if (str_has_prefix (addr, "tcp://"))
-    fd = listen_tcp (addr + 6, err);
-  else
-    return api_error (err, EINVAL, "Invalid bind address format: %s", addr);
-  if (fd < 0)
-    return -1;
-  l = xmalloc0 (sizeof (*l));
-  l->unix_path = is_unix ? xstrdup (addr + 7) : NULL;
+  l->unix_path = unix_path ? xstrdup (unix_path) : NULL;
   l->mhd = MHD_start_daemon (
       MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC
           | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
@@ -609,6 +650,64 @@ api_server_listen (struct api_server *s, const char *addr, const char *group, be
   l->next = s->listeners;
   s->listeners = l;
   return 0;
+}
+
+/* fd:// (every activated socket) or fd://N (the one at fd N), with
+   dockerd's messages.  */
+static int
+listen_activated (struct api_server *s, const char *addr, berth_error_t *err)
+{
+  const char *which = addr + 5;
+  size_t first = 0, last;
+  char *end = NULL;
+
+  activation_read (s);
+  if (s->n_activated == 0)
+    return api_error (err, EINVAL,
+                      "no sockets found via socket activation: make sure the service was started "
+                      "by systemd");
+  last = s->n_activated;
+  if (which[0] != '\0' && strcmp (which, "*") != 0)
+    {
+      errno = 0;
+      long n = strtol (which, &end, 10);
+      if (errno || *end || end == which)
+        return api_error (err, EINVAL, "failed to parse systemd fd address: should be a number: %s",
+                          which);
+      if (n < 3 || (size_t) (n - 3) >= s->n_activated)
+        return api_error (err, EINVAL, "too few socket activated files passed in by systemd");
+      first = (size_t) (n - 3), last = first + 1;
+      if (s->activated[first] < 0)
+        return api_error (err, EINVAL, "failed to listen on systemd activated file: fd %ld", n);
+    }
+  for (size_t i = first; i < last; i++)
+    {
+      int fd = s->activated[i];
+      s->activated[i] = -1;
+      /* The socket file belongs to systemd's socket unit: never removed.  */
+      if (fd >= 0 && start_listener (s, fd, NULL, addr, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+api_server_listen (struct api_server *s, const char *addr, const char *group, berth_error_t *err)
+{
+  int fd;
+  bool is_unix = str_has_prefix (addr, "unix://");
+
+  if (str_has_prefix (addr, "fd://"))
+    return listen_activated (s, addr, err);
+  if (is_unix)
+    fd = listen_unix (addr + 7, group, err);
+  else if (str_has_prefix (addr, "tcp://"))
+    fd = listen_tcp (addr + 6, err);
+  else
+    return api_error (err, EINVAL, "Invalid bind address format: %s", addr);
+  if (fd < 0)
+    return -1;
+  return start_listener (s, fd, is_unix ? addr + 7 : NULL, addr, err);
 }
 
 void
@@ -635,6 +734,12 @@ api_server_free (struct api_server *s)
       free (l->unix_path);
       free (l);
     }
+  /* Activated sockets no -H took: closed, so clients are refused rather
+     than left waiting.  */
+  for (size_t i = 0; i < s->n_activated; i++)
+    if (s->activated[i] >= 0)
+      close (s->activated[i]);
+  free (s->activated);
   api_router_free (s->router);
   api_tls_free (s->tls);
   pthread_mutex_destroy (&s->hijack_lock);

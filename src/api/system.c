@@ -436,7 +436,7 @@ disk_usage (struct api_request *req, struct api_response *resp, berth_error_t *e
     json_object_object_add (o, "Containers", cs ? json_object_get (cs) : json_object_new_array ());
   else
     json_object_object_add (o, "Containers", NULL);
-  json_object_object_add (o, "Volumes", k.volumes ? json_object_new_array () : NULL);
+  json_object_object_add (o, "Volumes", k.volumes ? api_volumes_disk_usage (req) : NULL);
   json_object_object_add (o, "BuildCache", k.build_cache ? json_object_new_array () : NULL);
   json_object_put (cs);
   api_response_json (resp, 200, o);

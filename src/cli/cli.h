@@ -63,7 +63,8 @@ struct json_object;
 /* (clang-format reflows this list differently on every run.)  */
 #define CLI_COMMAND_FILES(X)                                                   \
   X (system) X (ps) X (container) X (inspect) X (logs) X (stats) X (cp)        \
-  X (image) X (image_archive) X (run) X (exec) X (events) X (unsupported)
+  X (image) X (image_archive) X (run) X (exec) X (events) X (unsupported)    \
+  X (docs) X (volume)
 /* clang-format on */
 
 enum cli_flag_type
@@ -118,6 +119,8 @@ struct cli_command
   int nargs, nargs_max;
   bool interspersed_stop; /* flags end at the first positional */
   int common;             /* order among "Common Commands"; 0: not common */
+  bool hidden;            /* internal (__docs): never in help, docs, completion */
+  const char *long_help;  /* cobra's Long: replaces short_help in --help; NULL */
   int (*fn) (struct cli *cli, struct cli_args *a); /* NULL: management cmd */
 };
 
@@ -196,12 +199,13 @@ struct cli
   char *log_level;
   bool tls, tlsverify;
   char *tlscacert, *tlscert, *tlskey;
-  char *api_version; /* "1.50" after negotiation or DOCKER_API_VERSION */
-  bool api_fixed;    /* DOCKER_API_VERSION: no negotiation */
-  bool host_given;   /* -H or an env var: never start berthd */
-  const char *argv0; /* to find berthd beside the binary */
-  void *curl;        /* CURL *, reused across requests (keep-alive) */
-  berth_error_t err; /* last client error, for cli_fail */
+  char *api_version;              /* "1.50" after negotiation or DOCKER_API_VERSION */
+  bool api_fixed;                 /* DOCKER_API_VERSION: no negotiation */
+  bool host_given;                /* -H or an env var: never start berthd */
+  const char *argv0;              /* to find berthd beside the binary */
+  const struct cli_flag *globals; /* the global options' table (docs.c) */
+  void *curl;                     /* CURL *, reused across requests (keep-alive) */
+  berth_error_t err;              /* last client error, for cli_fail */
 };
 
 struct cli_response
@@ -223,6 +227,11 @@ void cli_response_clear (struct cli_response *r);
    the version first (GET /_ping) unless done.  Returns NULL and sets
    cli->err when the daemon cannot be reached.  */
 char *cli_path (struct cli *cli, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* The detach keys of run/start/attach/exec: FLAG when given and not empty,
+   else config.json's "detachKeys" (docker's default), else NULL.  New
+   string.  */
+char *cli_detach_keys (struct cli *cli, const char *flag);
 /* Negotiate once: GET /_ping; min(Api-Version, 1.50) or DOCKER_API_VERSION.  */
 int cli_negotiate (struct cli *cli);
 
@@ -237,6 +246,13 @@ int cli_request_json (struct cli *cli, const char *method, const char *path,
    On an error status the body is gathered in R instead of passed to CB.
    BODY_FD >= 0 uploads a file/pipe as the request body (load, import).  */
 typedef int (*cli_chunk_cb) (const char *data, size_t len, void *opaque);
+/* A connection to the daemon for a raw exchange (hijack, wait): unix,
+   tcp, or TLS through a helper thread.  < 0 with cli->err.  */
+int cli_dial (struct cli *cli);
+/* A HEAD request; the value of HEADER ("x-docker-container-path-stat:",
+   lower case) in *VALUE (new string, left alone when absent).  */
+int cli_head (struct cli *cli, const char *path, const char *header, char **value,
+              struct cli_response *r);
 int cli_stream (struct cli *cli, const char *method, const char *path, const char *content_type,
                 int body_fd, cli_chunk_cb cb, void *opaque, struct cli_response *r);
 /* A cli_chunk_cb that writes each chunk to the fd *OPAQUE (an int *),

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
@@ -82,9 +84,11 @@ setup_transport (struct cli *cli, CURL *c, const char *path)
         {
           if (cli->tlscacert)
             curl_easy_setopt (c, CURLOPT_CAINFO, cli->tlscacert);
-          if (cli->tlscert)
+          /* docker drops the client key pair when its (default) files do
+             not exist: --tls alone is TLS without a client certificate.  */
+          if (cli->tlscert && access (cli->tlscert, F_OK) == 0)
             curl_easy_setopt (c, CURLOPT_SSLCERT, cli->tlscert);
-          if (cli->tlskey)
+          if (cli->tlskey && access (cli->tlskey, F_OK) == 0)
             curl_easy_setopt (c, CURLOPT_SSLKEY, cli->tlskey);
           curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, cli->tlsverify ? 1L : 0L);
           curl_easy_setopt (c, CURLOPT_SSL_VERIFYHOST, cli->tlsverify ? 2L : 0L);
@@ -157,25 +161,31 @@ on_upload (char *buf, size_t size, size_t nmemb, void *opaque)
   return n < 0 ? CURL_READFUNC_ABORT : (size_t) n;
 }
 
-static char *
-api_version_header (char *line, size_t len)
+struct header_want
 {
-  const char key[] = "api-version:";
-  if (len < sizeof key - 1 || strncasecmp (line, key, sizeof key - 1) != 0)
+  const char *key; /* lower case, with the ':' */
+  char **value;
+};
+
+static char *
+header_value (const char *key, char *line, size_t len)
+{
+  size_t klen = strlen (key);
+  if (len < klen || strncasecmp (line, key, klen) != 0)
     return NULL;
-  cleanup_free char *v = xstrndup (line + sizeof key - 1, len - (sizeof key - 1));
+  cleanup_free char *v = xstrndup (line + klen, len - klen);
   return xstrdup (str_trim (v));
 }
 
 static size_t
 on_header (char *line, size_t size, size_t nmemb, void *opaque)
 {
-  char **version = opaque;
-  char *v = api_version_header (line, size * nmemb);
+  struct header_want *w = opaque;
+  char *v = header_value (w->key, line, size * nmemb);
   if (v)
     {
-      free (*version);
-      *version = v;
+      free (*w->value);
+      *w->value = v;
     }
   return size * nmemb;
 }
@@ -187,6 +197,8 @@ struct exchange
   cli_chunk_cb cb;
   void *opaque;
   char **api_version; /* when set, the Api-Version header lands here */
+  const char *header; /* with HEADER_VALUE: this header (lower case, ':') */
+  char **header_value;
 };
 
 /* One HTTP exchange; < 0 with cli->err when the daemon cannot answer.  */
@@ -226,11 +238,16 @@ perform (struct cli *cli, const struct exchange *x, struct cli_response *r)
   curl_easy_setopt (c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt (c, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt (c, CURLOPT_WRITEDATA, &s);
-  if (x->api_version)
+  struct header_want want = { "api-version:", x->api_version };
+  if (x->header_value)
+    want = (struct header_want){ x->header, x->header_value };
+  if (want.value)
     {
       curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, on_header);
-      curl_easy_setopt (c, CURLOPT_HEADERDATA, x->api_version);
+      curl_easy_setopt (c, CURLOPT_HEADERDATA, &want);
     }
+  if (strcmp (x->method, "HEAD") == 0)
+    curl_easy_setopt (c, CURLOPT_NOBODY, 1L);
   CURLcode rc = curl_easy_perform (c);
   curl_slist_free_all (headers);
   curl_easy_getinfo (c, CURLINFO_RESPONSE_CODE, &r->status);
@@ -238,6 +255,21 @@ perform (struct cli *cli, const struct exchange *x, struct cli_response *r)
   r->len = s.len;
   if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && s.stopped))
     return 0;
+  if (r->status == 0 && rc != CURLE_COULDNT_CONNECT && !str_has_prefix (cli->host, "unix://"))
+    {
+      /* Reached but no answer (a TLS handshake refused, plain HTTP on a
+         TLS port): docker's url.Error, `error during connect: Get "URL":
+         ...`.  */
+      cli_response_clear (r);
+      char *url = NULL;
+      curl_easy_getinfo (c, CURLINFO_EFFECTIVE_URL, &url);
+      cleanup_free char *m = xstrdup (x->method);
+      for (char *p = m + 1; *p; p++)
+        *p = (char) tolower ((unsigned char) *p);
+      berth_error_release (&cli->err);
+      return berth_make_error_msg (&cli->err, ECONNRESET, "error during connect: %s \"%s\": %s", m,
+                                   url ? url : "", curl_easy_strerror (rc));
+    }
   if (rc == CURLE_COULDNT_CONNECT || r->status == 0)
     {
       cli_response_clear (r);
@@ -404,6 +436,40 @@ cli_stream (struct cli *cli, const char *method, const char *path, const char *c
   return perform (cli, &x, r);
 }
 
+/* ---- client config ---- */
+
+char *
+cli_detach_keys (struct cli *cli, const char *flag)
+{
+  if (flag && *flag)
+    return xstrdup (flag);
+  if (cli->config_dir == NULL)
+    return NULL;
+  cleanup_free char *path = xasprintf ("%s/config.json", cli->config_dir);
+  berth_error_t err = NULL;
+  /* A missing or unreadable config is no config, as for docker.  */
+  json_object *conf = access (path, F_OK) == 0 ? bjson_parse_file (path, &err) : NULL;
+  berth_error_release (&err);
+  char *keys = NULL;
+  json_object *v = NULL;
+  if (conf && json_object_object_get_ex (conf, "detachKeys", &v)
+      && json_object_is_type (v, json_type_string) && json_object_get_string_len (v) > 0)
+    keys = xstrdup (json_object_get_string (v));
+  json_object_put (conf);
+  return keys;
+}
+
+int
+cli_head (struct cli *cli, const char *path, const char *header, char **value,
+          struct cli_response *r)
+{
+  struct exchange x
+      = { .method = "HEAD", .path = path, .body_fd = -1, .header = header, .header_value = value };
+  if (path == NULL)
+    return memset (r, 0, sizeof *r), -1;
+  return perform (cli, &x, r);
+}
+
 /* ---- query strings ---- */
 
 char *
@@ -508,6 +574,122 @@ cli_fail_msg (const struct cli_args *a, int status, const char *fmt, ...)
 
 /* ---- hijack ---- */
 
+/* Over TLS the hijacked stream goes through curl (CONNECT_ONLY): a thread
+   pumps between it and one end of a socketpair, so the relay keeps working
+   on a plain fd, half-close (CloseWrite) included.  */
+static int send_all (int fd, const char *buf, size_t len);
+static int dial (struct cli *cli);
+
+struct tls_pump
+{
+  CURL *c;
+  curl_socket_t sock;
+  int pair;
+};
+
+static int
+tls_send_all (struct tls_pump *p, const char *buf, size_t len)
+{
+  while (len > 0)
+    {
+      size_t n = 0;
+      CURLcode rc = curl_easy_send (p->c, buf, len, &n);
+      if (rc == CURLE_AGAIN)
+        {
+          struct pollfd pf = { .fd = p->sock, .events = POLLOUT };
+          if (poll (&pf, 1, -1) < 0 && errno != EINTR)
+            return -1;
+          continue;
+        }
+      if (rc != CURLE_OK)
+        return -1;
+      buf += n, len -= n;
+    }
+  return 0;
+}
+
+static void *
+tls_pump_run (void *data)
+{
+  struct tls_pump *p = data;
+  char buf[16384];
+  bool in_open = true;
+  for (;;)
+    {
+      /* curl may hold decrypted bytes already: drain before polling.  */
+      size_t got = 0;
+      CURLcode rc = curl_easy_recv (p->c, buf, sizeof buf, &got);
+      if (rc == CURLE_OK && got == 0)
+        break;
+      if (rc == CURLE_OK)
+        {
+          if (send_all (p->pair, buf, got) < 0)
+            break;
+          continue;
+        }
+      if (rc != CURLE_AGAIN)
+        break;
+      struct pollfd pf[2] = { { .fd = p->sock, .events = POLLIN },
+                              { .fd = in_open ? p->pair : -1, .events = POLLIN } };
+      if (poll (pf, 2, -1) < 0 && errno != EINTR)
+        break;
+      if (pf[1].revents & (POLLIN | POLLHUP))
+        {
+          ssize_t n = TEMP_FAILURE_RETRY_INT (read (p->pair, buf, sizeof buf));
+          if (n <= 0)
+            {
+              /* The CLI's CloseWrite: end our direction of the stream.  */
+              in_open = false;
+              shutdown (p->sock, SHUT_WR);
+            }
+          else if (tls_send_all (p, buf, (size_t) n) < 0)
+            break;
+        }
+    }
+  close (p->pair);
+  curl_easy_cleanup (p->c);
+  free (p);
+  return NULL;
+}
+
+static int
+dial_tls (struct cli *cli)
+{
+  CURL *c = curl_easy_init ();
+  if (c == NULL || setup_transport (cli, c, "/") < 0)
+    return curl_easy_cleanup (c), -1;
+  curl_easy_setopt (c, CURLOPT_CONNECT_ONLY, 1L);
+  CURLcode rc = curl_easy_perform (c);
+  curl_socket_t sock = CURL_SOCKET_BAD;
+  if (rc == CURLE_OK)
+    curl_easy_getinfo (c, CURLINFO_ACTIVESOCKET, &sock);
+  int sv[2];
+  if (rc != CURLE_OK || sock == CURL_SOCKET_BAD
+      || socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      berth_error_release (&cli->err);
+      berth_make_error_msg (&cli->err, ECONNRESET, "error during connect: %s",
+                            curl_easy_strerror (rc));
+      return curl_easy_cleanup (c), -1;
+    }
+  struct tls_pump *p = xmalloc (sizeof *p);
+  *p = (struct tls_pump){ .c = c, .sock = sock, .pair = sv[1] };
+  pthread_t th;
+  if (pthread_create (&th, NULL, tls_pump_run, p) != 0)
+    {
+      close (sv[0]), close (sv[1]), curl_easy_cleanup (c), free (p);
+      return berth_make_error_msg (&cli->err, EAGAIN, "start the TLS stream");
+    }
+  pthread_detach (th);
+  return sv[0];
+}
+
+int
+cli_dial (struct cli *cli)
+{
+  return dial (cli);
+}
+
 static int
 dial (struct cli *cli)
 {
@@ -523,9 +705,8 @@ dial (struct cli *cli)
         return connect_error (cli);
       return steal_fd (&fd);
     }
-  if (cli->tls || cli->tlsverify)
-    return berth_make_error_msg (&cli->err, ENOTSUP,
-                                 "attaching over TLS is not supported yet by berth");
+  if (cli->tls || cli->tlsverify || str_has_prefix (cli->host, "https://"))
+    return dial_tls (cli);
   const char *hp = strstr (cli->host, "://");
   cleanup_free char *host = xstrdup (hp ? hp + 3 : cli->host);
   char *colon = strrchr (host, ':');

@@ -117,10 +117,69 @@ extract (int tar_fd, const char *dir, const char *newtop, berth_error_t *err)
   return ret;
 }
 
+/* Standard base64 (the path-stat header); NULL on bad input.  */
+static char *
+b64_decode (const char *in)
+{
+  static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t n = strlen (in), o = 0;
+  char *out = xmalloc (n / 4 * 3 + 4);
+  unsigned acc = 0, bits = 0;
+  for (size_t i = 0; i < n && in[i] != '='; i++)
+    {
+      const char *p = strchr (alpha, in[i]);
+      if (p == NULL || in[i] == '\0')
+        return free (out), NULL;
+      acc = (acc << 6) | (unsigned) (p - alpha);
+      if ((bits += 6) >= 8)
+        out[o++] = (char) ((acc >> (bits -= 8)) & 0xff);
+    }
+  out[o] = '\0';
+  return out;
+}
+
+/* `cp -L CONTAINER:SRC`: where the symlink SRC points inside the
+   container (docker's copyFromContainer: relative targets joined to SRC's
+   parent), and the name SRC's entries take back; NULL: not a symlink.  */
+static char *
+follow_link (struct cli *cli, const char *id, const char *src, char **rebase_name)
+{
+  cleanup_free char *q = NULL, *stat64 = NULL;
+  cli_query_add (&q, "path", src);
+  cleanup_free char *url = cli_path (cli, "/containers/%s/archive%s", id, q);
+  struct cli_response r = { 0 };
+  int ret = url ? cli_head (cli, url, "x-docker-container-path-stat:", &stat64, &r) : -1;
+  bool ok = ret == 0 && r.status == 200 && stat64;
+  cli_response_clear (&r);
+  berth_error_release (&cli->err);
+  cleanup_free char *text = ok ? b64_decode (stat64) : NULL;
+  json_object *st = text ? json_tokener_parse (text) : NULL;
+  json_object *mode = NULL, *target = NULL;
+  char *path = NULL;
+  if (st && json_object_object_get_ex (st, "mode", &mode)
+      && (json_object_get_int64 (mode) & (1LL << 27)) /* os.ModeSymlink */
+      && json_object_object_get_ex (st, "linkTarget", &target)
+      && json_object_get_string_len (target) > 0)
+    {
+      const char *t = json_object_get_string (target);
+      cleanup_free char *parent = xstrdup (src);
+      path = t[0] == '/' ? xstrdup (t) : xasprintf ("%s/%s", dirname (parent), t);
+      cleanup_free char *b1 = xstrdup (src), *b2 = xstrdup (path);
+      if (strcmp (basename (b1), basename (b2)) != 0)
+        *rebase_name = xstrdup (basename (b1));
+    }
+  json_object_put (st);
+  return path;
+}
+
 static int
 copy_from (struct cli *cli, struct cli_args *a, const char *id, const char *src, const char *dst)
 {
-  cleanup_free char *q = NULL;
+  cleanup_free char *q = NULL, *rename = NULL;
+  cleanup_free char *linked
+      = cli_flag_bool (a, "follow-link") ? follow_link (cli, id, src, &rename) : NULL;
+  if (linked)
+    src = linked;
   cli_query_add (&q, "path", src);
   cleanup_free char *url = cli_path (cli, "/containers/%s/archive%s", id, q);
   bool raw = strcmp (dst, "-") == 0;
@@ -138,7 +197,7 @@ copy_from (struct cli *cli, struct cli_args *a, const char *id, const char *src,
   cleanup_free char *d1 = xstrdup (dst), *d2 = xstrdup (dst);
   bool into = stat (dst, &st) == 0 && S_ISDIR (st.st_mode);
   const char *dir = into ? dst : dirname (d1);
-  const char *top = into ? NULL : basename (d2);
+  const char *top = into ? rename : basename (d2);
   if (!into && stat (dir, &st) < 0)
     return cli_fail_msg (a, 1, "invalid output path: directory \"%s\" does not exist", dir);
   lseek (fd, 0, SEEK_SET);

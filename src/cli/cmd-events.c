@@ -10,19 +10,12 @@
 #include "cli/cmd-image-common.h"
 #include "cli/format.h"
 
-#define FORMAT_USAGE                                                                               \
-  "Format output using a custom template:\n"                                                       \
-  "'json':             Print in JSON format\n"                                                     \
-  "'TEMPLATE':         Print output using the given Go template.\n"                                \
-  "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "         \
-  "output with templates"
-
 /* ---- events ---- */
 
 static const struct cli_flag events_flags[] = {
   { "filter", 'f', CLI_FLAG_STRINGS, NULL, "Filter output based on conditions provided", "filter",
     0 },
-  { "format", 0, CLI_FLAG_STRING, NULL, FORMAT_USAGE, NULL, 0 },
+  { "format", 0, CLI_FLAG_STRING, NULL, CLI_FORMAT_USAGE, NULL, 0 },
   { "since", 0, CLI_FLAG_STRING, NULL, "Show all events created since timestamp", NULL, 0 },
   { "until", 0, CLI_FLAG_STRING, NULL, "Stream events until this timestamp", NULL, 0 },
   { NULL },
@@ -177,15 +170,7 @@ cmd_events (struct cli *cli, struct cli_args *a)
 /* ---- system df ---- */
 
 static const struct cli_flag df_flags[] = {
-  { "format", 0, CLI_FLAG_STRING, NULL,
-    "Format output using a custom template:\n"
-    "'table':            Print output in table format with column headers (default)\n"
-    "'table TEMPLATE':   Print output in table format using the given Go template\n"
-    "'json':             Print in JSON format\n"
-    "'TEMPLATE':         Print output using the given Go template.\n"
-    "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "
-    "output with templates",
-    NULL, 0 },
+  { "format", 0, CLI_FLAG_STRING, NULL, CLI_FORMAT_TABLE_USAGE, NULL, 0 },
   { "verbose", 'v', CLI_FLAG_BOOL, NULL, "Show detailed information on space usage", NULL, 0 },
   { NULL },
 };
@@ -272,19 +257,126 @@ df_rows (json_object *du, json_object *rows)
   df_row (rows, "Build Cache", n, active, size, rec);
 }
 
+/* One titled table of `system df -v`: docker's "NAME space usage:\n\n"
+   then the rows through FORMAT with HEADER's titles.  */
+static int
+df_table (const char *title, const char *format, const char *const (*cols)[2], size_t ncols,
+          json_object *rows, berth_error_t *err)
+{
+  json_object *h = json_object_new_object ();
+  for (size_t i = 0; i < ncols; i++)
+    json_object_object_add (h, cols[i][0], json_object_new_string (cols[i][1]));
+  printf ("%s\n\n", title);
+  fflush (stdout);
+  int ret = cli_image_print_rows (format, format, h, rows, err);
+  json_object_put (h);
+  json_object_put (rows);
+  return ret;
+}
+
+/* docker's `system df -v` (formatter.DiskUsage verbose): images,
+   containers, volumes, then the build cache.  */
+static int
+df_verbose (json_object *du, berth_error_t *err)
+{
+  static const char *const icols[][2] = { { "Repository", "REPOSITORY" },
+                                          { "Tag", "TAG" },
+                                          { "ID", "IMAGE ID" },
+                                          { "CreatedSince", "CREATED" },
+                                          { "Size", "SIZE" },
+                                          { "SharedSize", "SHARED SIZE" },
+                                          { "UniqueSize", "UNIQUE SIZE" },
+                                          { "Containers", "CONTAINERS" } };
+  static const char *const ccols[][2]
+      = { { "ID", "CONTAINER ID" }, { "Image", "IMAGE" },
+          { "Command", "COMMAND" }, { "LocalVolumes", "LOCAL VOLUMES" },
+          { "Size", "SIZE" },       { "RunningFor", "CREATED" },
+          { "Status", "STATUS" },   { "Names", "NAMES" } };
+  static const char *const vcols[][2]
+      = { { "Name", "VOLUME NAME" }, { "Links", "LINKS" }, { "Size", "SIZE" } };
+  int64_t now = (int64_t) time (NULL);
+  json_object *arr = NULL, *rows = json_object_new_array ();
+  size_t n = arr_len (du, "Images", &arr);
+  for (size_t i = 0; i < n; i++)
+    {
+      /* One row per image, named by its first tag (docker's verbose df).  */
+      json_object *all = json_object_new_array ();
+      cli_image_rows (all, json_object_array_get_idx (arr, i), true, false, now);
+      json_object_array_add (rows, json_object_get (json_object_array_get_idx (all, 0)));
+      json_object_put (all);
+    }
+  if (df_table ("Images space usage:",
+                "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t"
+                "{{.SharedSize}}\t{{.UniqueSize}}\t{{.Containers}}",
+                icols, 8, rows, err)
+      < 0)
+    return -1;
+  rows = json_object_new_array ();
+  n = arr_len (du, "Containers", &arr);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *c = json_object_array_get_idx (arr, i);
+      json_object *row = cli_ps_row (c, false, now);
+      /* The SIZE column is the writable layer alone.  */
+      cleanup_free char *size = cli_format_human_size ((double) cli_image_int (c, "SizeRw"), 3);
+      json_object_object_add (row, "Size", json_object_new_string (size));
+      json_object_array_add (rows, row);
+    }
+  printf ("\n");
+  if (df_table ("Containers space usage:",
+                "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t"
+                "{{.RunningFor}}\t{{.Status}}\t{{.Names}}",
+                ccols, 8, rows, err)
+      < 0)
+    return -1;
+  rows = json_object_new_array ();
+  n = arr_len (du, "Volumes", &arr);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *v = json_object_array_get_idx (arr, i), *u = NULL, *row;
+      json_object_object_get_ex (v, "UsageData", &u);
+      int64_t size = u ? cli_image_int (u, "Size") : -1;
+      cleanup_free char *hs = size < 0 ? xstrdup ("N/A") : cli_format_human_size ((double) size, 3);
+      cleanup_free char *links
+          = xasprintf ("%lld", (long long) (u ? cli_image_int (u, "RefCount") : -1));
+      row = json_object_new_object ();
+      json_object_object_add (row, "Name", json_object_new_string (cli_image_str (v, "Name")));
+      json_object_object_add (row, "Links", json_object_new_string (links));
+      json_object_object_add (row, "Size", json_object_new_string (hs));
+      json_object_array_add (rows, row);
+    }
+  printf ("\n");
+  if (df_table ("Local Volumes space usage:", "table {{.Name}}\t{{.Links}}\t{{.Size}}", vcols, 3,
+                rows, err)
+      < 0)
+    return -1;
+  /* berthd has no builder: the cache is always empty.  */
+  printf ("\nBuild cache usage: 0B\n\n"
+          "CACHE ID   CACHE TYPE   SIZE      CREATED   LAST USED   USAGE     SHARED\n");
+  return 0;
+}
+
 static int
 cmd_df (struct cli *cli, struct cli_args *a)
 {
-  if (cli_flag_bool (a, "verbose"))
-    return cli_fail_msg (a, 1, "berth: 'system df --verbose' is not supported yet");
   cleanup_free char *path = cli_path (cli, "/system/df");
   struct cli_response r = { 0 };
   if (path == NULL || cli_request (cli, "GET", path, NULL, &r) < 0)
     return cli_fail (cli, a, 1);
   if (r.status >= 400)
     return cli_fail_response (cli, a, &r, 1), cli_response_clear (&r), 1;
-  json_object *du = json_tokener_parse (r.body), *rows = json_object_new_array ();
+  json_object *du = json_tokener_parse (r.body), *rows = NULL;
   cli_response_clear (&r);
+  if (cli_flag_bool (a, "verbose") && cli_flag_string (a, "format") == NULL)
+    {
+      berth_error_t err = NULL;
+      int ret = df_verbose (du, &err);
+      json_object_put (du);
+      if (ret < 0)
+        ret = cli_fail_msg (a, 1, "%s", err->msg), berth_error_release (&err);
+      return ret < 0 ? 1 : ret;
+    }
+  rows = json_object_new_array ();
   df_rows (du, rows);
   json_object *h = json_object_new_object ();
   json_object_object_add (h, "Type", json_object_new_string ("TYPE"));

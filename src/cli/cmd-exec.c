@@ -111,8 +111,11 @@ cli_session_relay (struct cli_session *s)
     w.tty_fd = 1, w.on_resize = on_resize, w.resize_data = s;
   if (s->sig_proxy && !s->exec)
     w.on_signal = on_signal, w.signal_data = s;
+  /* run/start/attach (not exec) outlive a signal they do not proxy.  */
+  w.hold_interrupts = !s->exec;
   int wfd = -1;
-  if ((w.on_resize || w.on_signal) && (wfd = cli_tty_watch_start (&w, &err)) < 0)
+  if ((w.on_resize || w.on_signal || w.hold_interrupts)
+      && (wfd = cli_tty_watch_start (&w, &err)) < 0)
     goto fail;
   if (s->tty && s->in && cli_tty_set_raw (0, &err) < 0)
     {
@@ -197,7 +200,8 @@ exec_env (const struct cli_args *a, berth_error_t *err)
 }
 
 static json_object *
-exec_body (const struct cli_args *a, bool detach, bool in, bool tty, berth_error_t *err)
+exec_body (const struct cli_args *a, const char *dkeys, bool detach, bool in, bool tty,
+           berth_error_t *err)
 {
   json_object *env = exec_env (a, err);
   if (env == NULL)
@@ -210,8 +214,7 @@ exec_body (const struct cli_args *a, bool detach, bool in, bool tty, berth_error
   json_object_object_add (b, "AttachStdin", json_object_new_boolean (in));
   json_object_object_add (b, "AttachStderr", json_object_new_boolean (!detach));
   json_object_object_add (b, "AttachStdout", json_object_new_boolean (!detach));
-  json_object_object_add (b, "DetachKeys",
-                          json_object_new_string (cli_flag_string (a, "detach-keys") ?: ""));
+  json_object_object_add (b, "DetachKeys", json_object_new_string (dkeys ? dkeys : ""));
   json_object_object_add (b, "Env", env);
   json_object_object_add (b, "WorkingDir",
                           json_object_new_string (cli_flag_string (a, "workdir") ?: ""));
@@ -235,7 +238,8 @@ static char *
 exec_create (struct cli *cli, const struct cli_args *a, bool detach, bool in, bool tty)
 {
   berth_error_t err = NULL;
-  cleanup_json json_object *body = exec_body (a, detach, in, tty, &err);
+  cleanup_free char *dkeys = cli_detach_keys (cli, cli_flag_string (a, "detach-keys"));
+  cleanup_json json_object *body = exec_body (a, dkeys, detach, in, tty, &err);
   if (body == NULL)
     {
       cli_fail_msg (a, 1, "%s", err->msg);
@@ -303,6 +307,7 @@ cmd_exec (struct cli *cli, struct cli_args *a)
     return 1;
   if (detach)
     return exec_start_detached (cli, a, id, tty);
+  cleanup_free char *dkeys = cli_detach_keys (cli, cli_flag_string (a, "detach-keys"));
   struct cli_session s = { .cli = cli,
                            .id = id,
                            .exec = true,
@@ -311,7 +316,7 @@ cmd_exec (struct cli *cli, struct cli_args *a)
                            .err = true,
                            .tty = tty,
                            .fd = -1,
-                           .detach_keys = cli_flag_string (a, "detach-keys") };
+                           .detach_keys = dkeys };
   cleanup_free char *path = cli_path (cli, "/exec/%s/start", id);
   cleanup_free char *body = xasprintf ("{\"Detach\":false,\"Tty\":%s}", tty ? "true" : "false");
   if (cli_session_attach (&s, a, path, body, 1) < 0)

@@ -71,16 +71,24 @@ static const struct cli_flag load_flags[] = {
   { NULL },
 };
 
+struct progress_sink
+{
+  struct cli_progress *p;
+  bool failed;
+};
+
 static int
 to_progress (const char *data, size_t len, void *opaque)
 {
   berth_error_t err = NULL;
-  struct cli_progress *p = opaque;
-  if (cli_progress_feed (p, data, len, &err) < 0)
+  struct progress_sink *ps = opaque;
+  if (cli_progress_feed (ps->p, data, len, &err) < 0)
     {
       fflush (stdout);
       fprintf (stderr, "%s\n", err->msg);
       berth_error_release (&err);
+      /* cli_stream reports a stop asked by the callback as success.  */
+      ps->failed = true;
       return -1;
     }
   return 0;
@@ -104,8 +112,11 @@ cli_image_stream_progress (struct cli *cli, struct cli_args *a, const char *path
 {
   fflush (stdout);
   struct cli_progress *p = cli_progress_new (STDOUT_FILENO, isatty (STDOUT_FILENO), term_width ());
+  struct progress_sink ps = { p, false };
   struct cli_response r = { 0 };
-  int ret = cli_stream (cli, "POST", path, content_type, body_fd, to_progress, p, &r);
+  int ret = cli_stream (cli, "POST", path, content_type, body_fd, to_progress, &ps, &r);
+  if (ret == 0 && ps.failed)
+    ret = -1;
   berth_error_t err = NULL;
   if (ret < 0 && r.status == 0)
     ret = cli_fail (cli, a, 1);

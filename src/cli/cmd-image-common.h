@@ -35,6 +35,12 @@ int cli_image_print_rows (const char *format, const char *def, json_object *head
    line from stdin as docker's command.PromptForConfirmation does.  */
 bool cli_image_confirm (const char *warning);
 
+/* Rows of `images` (docker's imageContext) for one image summary IMG, one
+   per repo:tag, appended to ROWS.  */
+void cli_image_rows (json_object *rows, json_object *img, bool trunc, bool digests, int64_t now);
+/* A `ps` row (docker's ContainerContext) of container summary C.  */
+json_object *cli_ps_row (json_object *c, bool no_trunc, int64_t now);
+
 /* Small json-c readers: "" / 0 when absent.  */
 const char *cli_image_str (json_object *o, const char *key);
 int64_t cli_image_int (json_object *o, const char *key);

@@ -9,22 +9,6 @@
 #include "cli/format.h"
 #include "cli/template.h"
 
-#define FORMAT_TABLE_USAGE                                                                         \
-  "Format output using a custom template:\n"                                                       \
-  "'table':            Print output in table format with column headers (default)\n"               \
-  "'table TEMPLATE':   Print output in table format using the given Go template\n"                 \
-  "'json':             Print in JSON format\n"                                                     \
-  "'TEMPLATE':         Print output using the given Go template.\n"                                \
-  "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "         \
-  "output with templates"
-
-#define FORMAT_USAGE                                                                               \
-  "Format output using a custom template:\n"                                                       \
-  "'json':             Print in JSON format\n"                                                     \
-  "'TEMPLATE':         Print output using the given Go template.\n"                                \
-  "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "         \
-  "output with templates"
-
 /* ---- images ---- */
 
 static const struct cli_flag ls_flags[] = {
@@ -33,7 +17,7 @@ static const struct cli_flag ls_flags[] = {
   { "digests", 0, CLI_FLAG_BOOL, NULL, "Show digests", NULL, 0 },
   { "filter", 'f', CLI_FLAG_STRINGS, NULL, "Filter output based on conditions provided", "filter",
     0 },
-  { "format", 0, CLI_FLAG_STRING, NULL, FORMAT_TABLE_USAGE, NULL, 0 },
+  { "format", 0, CLI_FLAG_STRING, NULL, CLI_FORMAT_TABLE_USAGE, NULL, 0 },
   { "no-trunc", 0, CLI_FLAG_BOOL, NULL, "Don't truncate output", NULL, 0 },
   { "quiet", 'q', CLI_FLAG_BOOL, NULL, "Only show image IDs", NULL, 0 },
   { "tree", 0, CLI_FLAG_BOOL, NULL, "List multi-platform images as a tree (EXPERIMENTAL)", NULL,
@@ -60,8 +44,9 @@ image_row (json_object *img, const char *repo, const char *tag, const char *dige
   cleanup_free char *since = cli_format_since (created, now);
   cleanup_free char *at = cli_image_time_string (created);
   cleanup_free char *hsize = size_or_na (size, 3), *vsize = size_or_na (size, 4);
-  cleanup_free char *hshared = size_or_na (shared, 3);
-  cleanup_free char *unique = shared < 0 ? xstrdup ("N/A") : size_or_na (size - shared, 3);
+  /* go-units HumanSize (4 digits) for these two, as docker's imageContext.  */
+  cleanup_free char *hshared = size_or_na (shared, 4);
+  cleanup_free char *unique = shared < 0 ? xstrdup ("N/A") : size_or_na (size - shared, 4);
   cleanup_free char *ncont
       = containers < 0 ? xstrdup ("N/A") : xasprintf ("%lld", (long long) containers);
   json_object_object_add (row, "Containers", json_object_new_string (ncont));
@@ -96,8 +81,8 @@ digest_of (json_object *img, const char *repo, size_t repolen)
 }
 
 /* docker's imageFormat: a row per repo:tag, or one <none>:<none> row.  */
-static void
-image_rows (json_object *rows, json_object *img, bool trunc, bool digests, int64_t now)
+void
+cli_image_rows (json_object *rows, json_object *img, bool trunc, bool digests, int64_t now)
 {
   json_object *tags = NULL;
   size_t n = 0;
@@ -198,8 +183,8 @@ cmd_images (struct cli *cli, struct cli_args *a)
   cli_response_clear (&r);
   int64_t now = (int64_t) time (NULL);
   for (size_t i = 0; list && i < json_object_array_length (list); i++)
-    image_rows (rows, json_object_array_get_idx (list, i), !cli_flag_bool (a, "no-trunc"),
-                cli_flag_bool (a, "digests"), now);
+    cli_image_rows (rows, json_object_array_get_idx (list, i), !cli_flag_bool (a, "no-trunc"),
+                    cli_flag_bool (a, "digests"), now);
   json_object *header = ls_header ();
   int ret = cli_image_print_rows (ls_format (a), NULL, header, rows, &err);
   json_object_put (header);
@@ -214,7 +199,7 @@ cmd_images (struct cli *cli, struct cli_args *a)
 /* ---- image inspect ---- */
 
 static const struct cli_flag inspect_flags[] = {
-  { "format", 'f', CLI_FLAG_STRING, NULL, FORMAT_USAGE, NULL, 0 },
+  { "format", 'f', CLI_FLAG_STRING, NULL, CLI_FORMAT_USAGE, NULL, 0 },
   { "platform", 0, CLI_FLAG_STRING, NULL,
     "Inspect a specific platform of the multi-platform image.\n"
     "If the image or the server is not multi-platform capable, the command will error out if the "
@@ -318,7 +303,7 @@ inspect_template (const char *format, char **raws, int n, struct cli_args *a)
         continue;
       json_object *o = json_tokener_parse (raws[i]);
       cleanup_free char *out = NULL;
-      if (cli_template_execute (t, o, 0, &out, &err) < 0)
+      if (cli_template_execute (t, o, CLI_TEMPLATE_TYPED, &out, &err) < 0)
         ret = cli_fail_msg (a, 1, "template parsing error: %s", err->msg);
       else
         printf ("%s\n", out);
@@ -467,7 +452,7 @@ cmd_tag (struct cli *cli, struct cli_args *a)
 /* ---- history ---- */
 
 static const struct cli_flag history_flags[] = {
-  { "format", 0, CLI_FLAG_STRING, NULL, FORMAT_TABLE_USAGE, NULL, 0 },
+  { "format", 0, CLI_FLAG_STRING, NULL, CLI_FORMAT_TABLE_USAGE, NULL, 0 },
   { "human", 'H', CLI_FLAG_BOOL, "true", "Print sizes and dates in human readable format", NULL,
     0 },
   { "no-trunc", 0, CLI_FLAG_BOOL, NULL, "Don't truncate output", NULL, 0 },
@@ -634,7 +619,7 @@ const struct cli_command cli_cmds_image[] = {
     .flags = ls_flags,
     .args = CLI_ARGS_MAX,
     .nargs = 1,
-    .common = 5,
+    .common = 7,
     .fn = cmd_images },
   { .name = "inspect",
     .parent = "image",

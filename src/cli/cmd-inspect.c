@@ -156,7 +156,7 @@ print_template (struct cli_template *t, const char *body, struct cli_buf *out, b
 {
   json_object *o = json_tokener_parse (body);
   cleanup_free char *text = NULL;
-  int ret = cli_template_execute (t, o, 0, &text, err);
+  int ret = cli_template_execute (t, o, CLI_TEMPLATE_TYPED, &text, err);
   json_object_put (o);
   if (ret < 0)
     return ret;

@@ -7,6 +7,7 @@
 
 #include "base/base.h"
 #include "cli/cli.h"
+#include "cli/cmd-image-common.h"
 #include "cli/container-fmt.h"
 #include "cli/format.h"
 
@@ -17,15 +18,7 @@ static const struct cli_flag ps_flags[] = {
   { "all", 'a', CLI_FLAG_BOOL, NULL, "Show all containers (default shows just running)", NULL, 0 },
   { "filter", 'f', CLI_FLAG_STRINGS, NULL, "Filter output based on conditions provided", "filter",
     0 },
-  { "format", 0, CLI_FLAG_STRING, NULL,
-    "Format output using a custom template:\n"
-    "'table':            Print output in table format with column headers (default)\n"
-    "'table TEMPLATE':   Print output in table format using the given Go template\n"
-    "'json':             Print in JSON format\n"
-    "'TEMPLATE':         Print output using the given Go template.\n"
-    "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "
-    "output with templates",
-    NULL, 0 },
+  { "format", 0, CLI_FLAG_STRING, NULL, CLI_FORMAT_TABLE_USAGE, NULL, 0 },
   { "last", 'n', CLI_FLAG_INT, "-1", "Show n last created containers (includes all states)", NULL,
     0 },
   { "latest", 'l', CLI_FLAG_BOOL, NULL, "Show the latest created container (includes all states)",
@@ -181,8 +174,8 @@ add_str (json_object *row, const char *key, char *value)
 
 /* One ContainerContext, its fields in the order Go's json marshals them
    (sorted), so `--format json` prints what docker prints.  */
-static json_object *
-ps_row (json_object *c, bool no_trunc, int64_t now)
+json_object *
+cli_ps_row (json_object *c, bool no_trunc, int64_t now)
 {
   json_object *row = json_object_new_object ();
   int local = 0;
@@ -298,7 +291,7 @@ ps_print (json_object *list, const char *format, bool no_trunc, berth_error_t *e
       struct cli_buf b = { 0 };
       for (size_t i = 0; i < json_object_array_length (list); i++)
         {
-          json_object *row = ps_row (json_object_array_get_idx (list, i), no_trunc, now);
+          json_object *row = cli_ps_row (json_object_array_get_idx (list, i), no_trunc, now);
           put_go_json (&b, bjson_to_string (row));
           json_object_put (row);
         }
@@ -313,7 +306,7 @@ ps_print (json_object *list, const char *format, bool no_trunc, berth_error_t *e
         return reword (err, "failed to parse template: ");
       for (size_t i = 0; i < json_object_array_length (list); i++)
         {
-          json_object *row = ps_row (json_object_array_get_idx (list, i), no_trunc, now);
+          json_object *row = cli_ps_row (json_object_array_get_idx (list, i), no_trunc, now);
           int ret = cli_output_add (o, row, err);
           json_object_put (row);
           if (ret < 0)

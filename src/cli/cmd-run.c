@@ -354,26 +354,6 @@ cmd_create (struct cli *cli, struct cli_args *a)
 
 /* ---- wait: registered before start on its own connection ---- */
 
-static int
-dial_host (const char *host)
-{
-  if (str_has_prefix (host, "unix://"))
-    {
-      struct sockaddr_un sun = { .sun_family = AF_UNIX };
-      const char *p = host + strlen ("unix://");
-      if (strlen (p) >= sizeof sun.sun_path)
-        return -1;
-      strcpy (sun.sun_path, p);
-      cleanup_close int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0 || connect (fd, (struct sockaddr *) &sun, sizeof sun) < 0)
-        return -1;
-      int r = fd;
-      fd = -1;
-      return r;
-    }
-  return -1; /* tcp: the caller waits with a blocking request instead */
-}
-
 /* The headers of the wait answer wait_send read (one wait per process).  */
 static char *wait_head;
 
@@ -386,9 +366,9 @@ wait_send (struct cli *cli, const char *id, const char *cond)
   cleanup_free char *path = cli_path (cli, "/containers/%s/wait?condition=%s", id, cond);
   if (path == NULL)
     return -1;
-  int fd = dial_host (cli->host);
+  int fd = cli_dial (cli);
   if (fd < 0)
-    return -1;
+    return berth_error_release (&cli->err), -1;
   cleanup_free char *req
       = xasprintf ("POST %s HTTP/1.1\r\nHost: localhost\r\nUser-Agent: berth/" BERTH_VERSION
                    "\r\nContent-Length: 0\r\nConnection: "
@@ -619,6 +599,7 @@ cmd_run (struct cli *cli, struct cli_args *a)
     return ret;
   if (detach)
     return run_detached (cli, a, id);
+  cleanup_free char *dkeys = cli_detach_keys (cli, given (a, "detach-keys"));
   struct cli_session s = { .cli = cli,
                            .id = id,
                            .in = in,
@@ -627,7 +608,7 @@ cmd_run (struct cli *cli, struct cli_args *a)
                            .tty = tty,
                            .sig_proxy = cli_flag_bool (a, "sig-proxy"),
                            .fd = -1,
-                           .detach_keys = given (a, "detach-keys") };
+                           .detach_keys = dkeys };
   if (!out && !err)
     puts (id), fflush (stdout);
   cleanup_free char *apath = attach_path (cli, id, in, out, err, s.detach_keys);
@@ -685,6 +666,7 @@ start_attach (struct cli *cli, struct cli_args *a)
   if (cli_session_check_tty (in, tty) < 0)
     return 1;
   const char *id = jstr (c, "Id");
+  cleanup_free char *dkeys = cli_detach_keys (cli, given (a, "detach-keys"));
   struct cli_session s = { .cli = cli,
                            .id = id,
                            .in = in,
@@ -693,7 +675,7 @@ start_attach (struct cli *cli, struct cli_args *a)
                            .tty = tty,
                            .sig_proxy = !tty,
                            .fd = -1,
-                           .detach_keys = given (a, "detach-keys") };
+                           .detach_keys = dkeys };
   cleanup_free char *apath = attach_path (cli, id, in, true, true, s.detach_keys);
   if (cli_session_attach (&s, a, apath, NULL, 1) < 0)
     return cli_session_clear (&s), 1;
@@ -753,6 +735,7 @@ cmd_attach (struct cli *cli, struct cli_args *a)
   if (cli_session_check_tty (in, tty) < 0)
     return 1;
   const char *id = jstr (c, "Id");
+  cleanup_free char *dkeys = cli_detach_keys (cli, given (a, "detach-keys"));
   struct cli_session s = { .cli = cli,
                            .id = id,
                            .in = in,
@@ -761,7 +744,7 @@ cmd_attach (struct cli *cli, struct cli_args *a)
                            .tty = tty,
                            .sig_proxy = cli_flag_bool (a, "sig-proxy") && !tty,
                            .fd = -1,
-                           .detach_keys = given (a, "detach-keys") };
+                           .detach_keys = dkeys };
   int wfd = wait_send (cli, id, "not-running");
   cleanup_free char *apath = attach_path (cli, id, in, true, true, s.detach_keys);
   if (cli_session_attach (&s, a, apath, NULL, 1) < 0)

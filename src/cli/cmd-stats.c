@@ -20,15 +20,7 @@
 
 static const struct cli_flag stats_flags[] = {
   { "all", 'a', CLI_FLAG_BOOL, NULL, "Show all containers (default shows just running)", NULL, 0 },
-  { "format", 0, CLI_FLAG_STRING, NULL,
-    "Format output using a custom template:\n"
-    "'table':            Print output in table format with column headers (default)\n"
-    "'table TEMPLATE':   Print output in table format using the given Go template\n"
-    "'json':             Print in JSON format\n"
-    "'TEMPLATE':         Print output using the given Go template.\n"
-    "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "
-    "output with templates",
-    NULL, 0 },
+  { "format", 0, CLI_FLAG_STRING, NULL, CLI_FORMAT_TABLE_USAGE, NULL, 0 },
   { "no-stream", 0, CLI_FLAG_BOOL, NULL, "Disable streaming stats and only pull the first result",
     NULL, 0 },
   { "no-trunc", 0, CLI_FLAG_BOOL, NULL, "Do not truncate output", NULL, 0 },

@@ -1,10 +1,13 @@
 /* berth — `berth version` and `berth info` (system info): the layout of
    docker 28's templates, filled from GET /version and GET /info.  */
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 #include <string.h>
 
 #include "base/base.h"
 #include "cli/cli.h"
+#include "cli/format.h"
+#include "cli/template.h"
 
 /* Go's GOARCH names, which docker prints in OS/Arch.  */
 #if defined(__x86_64__)
@@ -17,15 +20,8 @@
 #define BERTH_GOARCH "unknown"
 #endif
 
-#define FORMAT_USAGE                                                                               \
-  "Format output using a custom template:\n"                                                       \
-  "'json':             Print in JSON format\n"                                                     \
-  "'TEMPLATE':         Print output using the given Go template.\n"                                \
-  "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "         \
-  "output with templates"
-
 static const struct cli_flag format_flags[] = {
-  { "format", 'f', CLI_FLAG_STRING, NULL, FORMAT_USAGE, NULL, 0 },
+  { "format", 'f', CLI_FLAG_STRING, NULL, CLI_FORMAT_USAGE, NULL, 0 },
   { NULL },
 };
 
@@ -133,26 +129,145 @@ print_component (json_object *c)
   block_flush (&b, 20);
 }
 
+/* ---- --format: docker's templates run over Go structs ---- */
+
+/* json-c prints an object through its serializer: the Go structs emulated
+   below print under their JSON names (the userdata) while templates reach
+   their fields by the Go names, as docker's do (`{{.Client.APIVersion}}`
+   works, `{{json .}}` prints "ApiVersion").  */
+static int
+print_json_names (json_object *o, struct printbuf *pb, int level, int flags)
+{
+  (void) level;
+  const char *s = json_object_to_json_string_ext (json_object_get_userdata (o), flags);
+  return printbuf_memappend (pb, s, (int) strlen (s));
+}
+
+static void
+put_userdata (json_object *o, void *userdata)
+{
+  (void) o;
+  json_object_put (userdata);
+}
+
+/* A copy of OBJ (borrowed) whose keys RENAMES[2i] are named RENAMES[2i+1]
+   (Go's field names where the JSON tag differs) and that prints as OBJ.  */
+static json_object *
+go_struct (json_object *obj, const char *const *renames)
+{
+  json_object *copy = NULL, *v = NULL;
+  if (!json_object_is_type (obj, json_type_object) || json_object_deep_copy (obj, &copy, NULL) < 0)
+    return NULL;
+  for (; renames[0]; renames += 2)
+    if (json_object_object_get_ex (copy, renames[0], &v))
+      {
+        json_object_object_add (copy, renames[1], json_object_get (v));
+        json_object_object_del (copy, renames[0]);
+      }
+  json_object_set_serializer (copy, print_json_names, json_object_get (obj), put_userdata);
+  return copy;
+}
+
+/* docker's formatting of version and info: 'json' is {{json .}}; a parse
+   error exits 64 before any request, an execution error 1.  */
+static struct cli_template *
+parse_format (const char *name, const char *type, const char *format, int *status)
+{
+  berth_error_t err = NULL;
+  struct cli_template *t
+      = cli_template_parse (name, strcmp (format, "json") == 0 ? "{{json .}}" : format, &err);
+  if (t == NULL)
+    {
+      fprintf (stderr, "template parsing error: %s\n", err->msg);
+      berth_error_release (&err);
+      *status = 64;
+      return NULL;
+    }
+  cli_template_set_type_name (t, type);
+  return t;
+}
+
+static int
+print_format (struct cli_template *t, json_object *data)
+{
+  berth_error_t err = NULL;
+  cleanup_free char *out = NULL;
+  if (cli_template_execute (t, data, 0, &out, &err) < 0)
+    {
+      /* docker ends the output with a newline whatever happened.  */
+      putchar ('\n');
+      fflush (stdout);
+      fprintf (stderr, "%s\n", err->msg);
+      berth_error_release (&err);
+      return 1;
+    }
+  printf ("%s\n", out);
+  return 0;
+}
+
+/* docker's clientVersion, with its JSON names.  */
+static json_object *
+client_version_json (const struct cli *cli, bool info)
+{
+  json_object *c = json_object_new_object ();
+  if (info)
+    json_object_object_add (c, "Debug", json_object_new_boolean (cli->debug));
+  json_object_object_add (c, "Version", json_object_new_string (BERTH_VERSION));
+  if (!info)
+    json_object_object_add (
+        c, "ApiVersion",
+        json_object_new_string (cli->api_version ? cli->api_version : CLI_API_VERSION));
+  json_object_object_add (c, "DefaultAPIVersion", json_object_new_string (CLI_API_VERSION));
+  json_object_object_add (c, "GitCommit", json_object_new_string ("n/a"));
+  json_object_object_add (c, "GoVersion", json_object_new_string ("n/a"));
+  json_object_object_add (c, "Os", json_object_new_string ("linux"));
+  json_object_object_add (c, "Arch", json_object_new_string (BERTH_GOARCH));
+  json_object_object_add (c, "BuildTime", json_object_new_string ("n/a"));
+  json_object_object_add (c, "Context", json_object_new_string ("default"));
+  if (info)
+    {
+      json_object_object_add (c, "Plugins", json_object_new_array ());
+      json_object_object_add (c, "Warnings", NULL);
+    }
+  return c;
+}
+
+static const char *const version_renames[] = { "ApiVersion", "APIVersion", NULL };
+
+/* docker's versionInfo: {Client, Server}; Server is nil without a daemon.  */
+static int
+format_version (struct cli *cli, struct cli_template *t, const struct cli_response *r, bool ok)
+{
+  json_object *client = client_version_json (cli, false);
+  json_object *server = ok ? json_tokener_parse (r->body) : NULL;
+  json_object *data = json_object_new_object ();
+  json_object_object_add (data, "Client", go_struct (client, version_renames));
+  json_object_object_add (data, "Server", go_struct (server, version_renames));
+  int status = print_format (t, data);
+  json_object_put (data);
+  json_object_put (client);
+  json_object_put (server);
+  return status;
+}
+
 static int
 cmd_version (struct cli *cli, struct cli_args *a)
 {
-  /* TODO(template): --format goes through src/cli/template.h once it
-     lands; until then only 'json' is served.  */
   const char *format = cli_flag_string (a, "format");
+  int status = 0;
+  struct cli_template *t = NULL;
+  if (format && *format
+      && (t = parse_format ("version", "system.versionInfo", format, &status)) == NULL)
+    return status;
   cleanup_free char *path = cli_path (cli, "/version");
   struct cli_response r = { 0 };
   int ret = path ? cli_request (cli, "GET", path, NULL, &r) : -1;
-  if (format && *format)
-    {
-      if (strcmp (format, "json") != 0)
-        return cli_response_clear (&r),
-               cli_fail_msg (a, 1, "--format TEMPLATE is not supported yet");
-      if (ret == 0 && r.status < 400)
-        printf ("{\"Client\":{\"Version\":\"%s\",\"ApiVersion\":\"%s\"},\"Server\":%s}\n",
-                BERTH_VERSION, cli->api_version, r.body);
-    }
+  bool ok = ret == 0 && r.status < 400;
+  if (t)
+    status = format_version (cli, t, &r, ok);
   else
     print_client_version (cli);
+  cli_template_free (t);
   if (ret < 0)
     return cli_fail (cli, a, 1);
   if (r.status >= 400)
@@ -161,7 +276,7 @@ cmd_version (struct cli *cli, struct cli_args *a)
       return cli_response_clear (&r), 1;
     }
   if (format && *format)
-    return cli_response_clear (&r), 0;
+    return cli_response_clear (&r), status;
   json_object *v = json_tokener_parse (r.body);
   json_object *platform = NULL, *components = NULL;
   json_object_object_get_ex (v, "Platform", &platform);
@@ -217,44 +332,73 @@ print_info_server (json_object *o)
     }
 }
 
+/* system.Info's fields whose Go names differ from their JSON tags.  */
+static const char *const info_renames[] = {
+  "CpuCfsPeriod", "CPUCfsPeriod", "CpuCfsQuota", "CPUCfsQuota", "HttpProxy",
+  "HTTPProxy",    "HttpsProxy",   "HTTPSProxy",  NULL,
+};
+
+/* docker's dockerInfo: the server's Info with ClientInfo appended.  */
+static int
+format_info (struct cli *cli, struct cli_template *t, const struct cli_response *r)
+{
+  json_object *server = json_tokener_parse (r->body);
+  if (!json_object_is_type (server, json_type_object))
+    {
+      json_object_put (server);
+      server = json_object_new_object ();
+    }
+  json_object_object_add (server, "ClientInfo", client_version_json (cli, true));
+  json_object *data = go_struct (server, info_renames);
+  int status = print_format (t, data);
+  json_object_put (data);
+  json_object_put (server);
+  return status;
+}
+
+static void
+print_info_client (const struct cli *cli)
+{
+  struct block b = { 0 };
+  puts ("Client:");
+  block_add (&b, " Version:", BERTH_VERSION);
+  block_add (&b, " Context:", "default");
+  block_add (&b, " Debug Mode:", cli->debug ? "true" : "false");
+  block_flush (&b, 0);
+  putchar ('\n');
+}
+
 static int
 cmd_info (struct cli *cli, struct cli_args *a)
 {
   const char *format = cli_flag_string (a, "format");
+  int status = 0;
+  struct cli_template *t = NULL;
+  if (format && *format && (t = parse_format ("", "system.berthInfo", format, &status)) == NULL)
+    return status;
   cleanup_free char *path = cli_path (cli, "/info");
   struct cli_response r = { 0 };
   int ret = path ? cli_request (cli, "GET", path, NULL, &r) : -1;
-  if (format && *format)
-    {
-      /* TODO(template): other templates through src/cli/template.h.  */
-      if (strcmp (format, "json") != 0)
-        return cli_response_clear (&r),
-               cli_fail_msg (a, 1, "--format TEMPLATE is not supported yet");
-      if (ret == 0 && r.status < 400)
-        puts (r.body);
-    }
-  else
-    {
-      struct block b = { 0 };
-      puts ("Client:");
-      block_add (&b, " Version:", BERTH_VERSION);
-      block_add (&b, " Context:", "default");
-      block_add (&b, " Debug Mode:", cli->debug ? "true" : "false");
-      block_flush (&b, 0);
-      putchar ('\n');
-    }
+  if (t == NULL)
+    print_info_client (cli);
   if (ret < 0)
-    return (format && *format) ? cli_fail (cli, a, 1) : (puts ("Server:"), cli_fail (cli, a, 1));
+    {
+      cli_template_free (t);
+      return t ? cli_fail (cli, a, 1) : (puts ("Server:"), cli_fail (cli, a, 1));
+    }
   if (r.status >= 400)
-    return cli_fail_response (cli, a, &r, 1), cli_response_clear (&r), 1;
-  if (!(format && *format))
+    status = (cli_fail_response (cli, a, &r, 1), 1);
+  else if (t)
+    status = format_info (cli, t, &r);
+  else
     {
       json_object *o = json_tokener_parse (r.body);
       print_info_server (o);
       json_object_put (o);
     }
+  cli_template_free (t);
   cli_response_clear (&r);
-  return 0;
+  return status;
 }
 
 const struct cli_command cli_cmds_system[] = {

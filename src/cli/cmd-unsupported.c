@@ -1,7 +1,7 @@
-/* berth — the commands whose daemon side does not exist yet (volume,
-   network, build, pull, push, login, logout, search): registered with
-   docker's usage so help and completion know them, answering a clear
-   error with exit status 1.  */
+/* berth — the commands whose daemon side does not exist yet (network,
+   build, pull, push, login, logout, search): registered with docker's
+   usage so help and completion know them, answering a clear error with
+   exit status 1.  */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,35 +18,7 @@ not_yet (struct cli *cli, struct cli_args *a)
 }
 
 const struct cli_command cli_cmds_unsupported[] = {
-  { .name = "volume", .short_help = "Manage volumes" },
   { .name = "network", .short_help = "Manage networks" },
-  { .name = "ls",
-    .parent = "volume",
-    .aliases = (const char *const[]){ "list", NULL },
-    .usage = "[OPTIONS]",
-    .short_help = "List volumes",
-    .fn = not_yet },
-  { .name = "create",
-    .parent = "volume",
-    .usage = "[OPTIONS] [VOLUME]",
-    .short_help = "Create a volume",
-    .fn = not_yet },
-  { .name = "inspect",
-    .parent = "volume",
-    .usage = "[OPTIONS] VOLUME [VOLUME...]",
-    .short_help = "Display detailed information on one or more volumes",
-    .fn = not_yet },
-  { .name = "rm",
-    .parent = "volume",
-    .aliases = (const char *const[]){ "remove", NULL },
-    .usage = "[OPTIONS] VOLUME [VOLUME...]",
-    .short_help = "Remove one or more volumes",
-    .fn = not_yet },
-  { .name = "prune",
-    .parent = "volume",
-    .usage = "[OPTIONS]",
-    .short_help = "Remove unused local volumes",
-    .fn = not_yet },
   { .name = "ls",
     .parent = "network",
     .aliases = (const char *const[]){ "list", NULL },
@@ -96,14 +68,14 @@ const struct cli_command cli_cmds_unsupported[] = {
     .shortcut = "pull",
     .usage = "[OPTIONS] NAME[:TAG|@DIGEST]",
     .short_help = "Download an image from a registry",
-    .common = 6,
+    .common = 5,
     .fn = not_yet },
   { .name = "push",
     .parent = "image",
     .shortcut = "push",
     .usage = "[OPTIONS] NAME[:TAG]",
     .short_help = "Upload an image to a registry",
-    .common = 7,
+    .common = 6,
     .fn = not_yet },
   { .name = "login",
     .usage = "[OPTIONS] [SERVER]",

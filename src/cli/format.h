@@ -13,6 +13,23 @@
 
 #include "base/error.h"
 
+/* The help of docker's --format flags: with table output (ls-style
+   commands) and without (inspect-style).  */
+#define CLI_FORMAT_TABLE_USAGE                                                                     \
+  "Format output using a custom template:\n"                                                       \
+  "'table':            Print output in table format with column headers (default)\n"               \
+  "'table TEMPLATE':   Print output in table format using the given Go template\n"                 \
+  "'json':             Print in JSON format\n"                                                     \
+  "'TEMPLATE':         Print output using the given Go template.\n"                                \
+  "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "         \
+  "output with templates"
+#define CLI_FORMAT_USAGE                                                                           \
+  "Format output using a custom template:\n"                                                       \
+  "'json':             Print in JSON format\n"                                                     \
+  "'TEMPLATE':         Print output using the given Go template.\n"                                \
+  "Refer to https://docs.docker.com/go/formatting/ for more information about formatting "         \
+  "output with templates"
+
 /* A growable NUL-terminated string.  Zero-initialise; take s with
    steal_pointer or free it with cli_buf_free.  */
 struct cli_buf

@@ -267,7 +267,9 @@ list_section (FILE *out, const char *title, enum section which, const char *pare
     {
       const struct cli_command *c = all[i];
       bool take;
-      if (parent)
+      if (c->hidden)
+        take = false;
+      else if (parent)
         take = same (c->parent, parent);
       else if (which == SECTION_MANAGEMENT)
         take = c->parent == NULL && c->fn == NULL;
@@ -302,6 +304,8 @@ cli_help_top (FILE *out, const struct cli_flag *globals)
   cleanup_free char *usages = cli_flag_usages (globals, help_columns ());
   fprintf (out, "\nGlobal Options:\n%s\n", usages);
   fputs ("\nRun 'berth COMMAND --help' for more information on a command.\n", out);
+  /* docker's guides apply to berth as they are.  */
+  fputs ("\nFor more help on how to use berth, head to https://docs.docker.com/go/guides/\n", out);
 }
 
 /* "berth container ls, berth container list, berth container ps, berth ps" */
@@ -322,7 +326,8 @@ void
 cli_help_command (FILE *out, const struct cli_command *cmd, const char *path)
 {
   cleanup_free char *use = cli_use_line (cmd, path);
-  fprintf (out, "Usage:  %s\n\n%s\n", use, cmd->short_help);
+  /* cobra: the Long text, when there is one, instead of the Short.  */
+  fprintf (out, "Usage:  %s\n\n%s\n", use, cmd->long_help ? cmd->long_help : cmd->short_help);
   print_aliases (out, cmd);
   if (cmd->flags && cmd->flags[0].name)
     {

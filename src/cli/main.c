@@ -108,7 +108,10 @@ configure (struct cli *cli, const struct cli_args *ga)
       cli->host = xstrdup (host);
       cli->host_given = true;
     }
-  cli->config_dir = xstrdup (cli_flag_string (ga, "config"));
+  /* --config over DOCKER_CONFIG over ~/.docker (the flag's default).  */
+  cli->config_dir = xstrdup (!cli_flag_set (ga, "config") && env ("DOCKER_CONFIG")
+                                 ? env ("DOCKER_CONFIG")
+                                 : cli_flag_string (ga, "config"));
   cli->debug = cli_flag_bool (ga, "debug");
   cli->log_level = xstrdup (cli->debug ? "debug" : cli_flag_string (ga, "log-level"));
   cli->tlsverify = cli_flag_bool (ga, "tlsverify") || env ("DOCKER_TLS_VERIFY");
@@ -263,6 +266,7 @@ cli_main (int argc, char **argv)
   int ret;
   globals_init (&g);
   cli_init (&cli, argc > 0 ? argv[0] : "berth");
+  cli.globals = g.flags;
   if (cli_args_parse (&ga, &g.cmd, "berth", argc > 0 ? argc - 1 : 0, argv + 1, &err) < 0)
     ret = cli_usage_error (&ga, err->msg);
   else

@@ -239,11 +239,42 @@ template_is_true (struct val v)
     }
 }
 
+/* A non-empty object whose values are all empty objects: docker's
+   map[string]struct{} (ExposedPorts, Volumes), which fmt prints as
+   "map[80/tcp:{}]" on the typed pass of `inspect`.  */
+static bool
+is_struct_set (json_object *j)
+{
+  if (!json_object_is_type (j, json_type_object) || json_object_object_length (j) == 0)
+    return false;
+  json_object_object_foreach (j, k, e)
+  {
+    (void) k;
+    if (!json_object_is_type (e, json_type_object) || json_object_object_length (e) != 0)
+      return false;
+  }
+  return true;
+}
+
 static void
 print_value (struct state *s, struct val v)
 {
   if (!v.valid || v.j == NULL)
     cli_buf_puts (&s->out, "<no value>");
+  else if ((s->flags & CLI_TEMPLATE_TYPED) && is_struct_set (v.j))
+    {
+      /* json-c keeps insertion order; fmt sorts map keys.  */
+      json_object *sorted = template_sorted_copy (v.j);
+      cli_buf_puts (&s->out, "map[");
+      size_t i = 0;
+      json_object_object_foreach (sorted, k, e)
+      {
+        (void) e;
+        cli_buf_printf (&s->out, "%s%s:{}", i++ ? " " : "", k);
+      }
+      cli_buf_puts (&s->out, "]");
+      json_object_put (sorted);
+    }
   else
     cli_format_go_value (&s->out, v.j);
 }
@@ -279,6 +310,12 @@ var_find (struct state *s, const char *name)
 }
 
 /* ---- fields ----------------------------------------------------------- */
+
+static int
+cmp_key (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
 
 /* Fields that are Go maps in docker's types: a missing key under them is
    "<no value>" even for `inspect` (whose typed pass succeeds).  */
@@ -327,6 +364,116 @@ eval_method (struct state *s, json_object *f, const char *name, struct val *args
   return 0;
 }
 
+json_object *
+template_sorted_copy (json_object *j)
+{
+  size_t n = (size_t) json_object_object_length (j), i = 0;
+  const char **keys = xcalloc (n + 1, sizeof *keys);
+  json_object_object_foreach (j, k, unused)
+  {
+    (void) unused;
+    keys[i++] = k;
+  }
+  qsort (keys, n, sizeof *keys, cmp_key);
+  json_object *o = json_object_new_object ();
+  for (i = 0; i < n; i++)
+    json_object_object_add (o, keys[i], json_object_get (json_object_object_get (j, keys[i])));
+  free (keys);
+  return o;
+}
+
+/* Fields that are nil-able slices in docker's types: fmt prints a nil
+   slice "[]" where the raw JSON has null.  */
+static bool
+is_slice_field (const char *name)
+{
+  static const char *const slices[] = { "Cmd",         "Entrypoint",
+                                        "Env",         "ExecIDs",
+                                        "RepoTags",    "RepoDigests",
+                                        "Layers",      "Shell",
+                                        "OnBuild",     "Binds",
+                                        "Links",       "Dns",
+                                        "DnsOptions",  "DnsSearch",
+                                        "ExtraHosts",  "CapAdd",
+                                        "CapDrop",     "GroupAdd",
+                                        "SecurityOpt", "VolumesFrom",
+                                        "Devices",     "DeviceCgroupRules",
+                                        "Mounts",      "Args",
+                                        "Aliases",     "Ulimits",
+                                        "DNSNames",    NULL };
+  for (size_t i = 0; name && slices[i]; i++)
+    if (strcmp (name, slices[i]) == 0)
+      return true;
+  return false;
+}
+
+static bool
+is_map_of (const char *parent, const char *name)
+{
+  return is_map_field (name)
+         || (parent && name && strcmp (parent, "LogConfig") == 0 && strcmp (name, "Config") == 0);
+}
+
+/* A copy of J (field NAME of PARENT) whose Go maps have sorted keys, as
+   encoding/json and fmt write them on the typed pass.  */
+static json_object *
+typed_copy (const char *parent, const char *name, json_object *j)
+{
+  if (json_object_is_type (j, json_type_array))
+    {
+      json_object *a = json_object_new_array ();
+      for (size_t i = 0; i < json_object_array_length (j); i++)
+        json_object_array_add (a, typed_copy (parent, name, json_object_array_get_idx (j, i)));
+      return a;
+    }
+  if (!json_object_is_type (j, json_type_object))
+    return json_object_get (j);
+  json_object *src = is_map_of (parent, name) ? template_sorted_copy (j) : json_object_get (j);
+  json_object *o = json_object_new_object ();
+  json_object_object_foreach (src, k, v) json_object_object_add (o, k, typed_copy (name, k, v));
+  json_object_put (src);
+  return o;
+}
+
+/* A time.Time field of docker's types (Health.Log[].Start/End, Metadata.
+   LastTagTime): fmt prints Go's Time.String(), "2006-01-02 15:04:05.999999999
+   -0700 MST", where the JSON has RFC 3339.  Other strings stay.  */
+static json_object *
+go_time (const char *name, json_object *f)
+{
+  static const char *const times[] = { "Start", "End", "LastTagTime", NULL };
+  bool is_time = false;
+  for (size_t i = 0; name && times[i]; i++)
+    is_time = is_time || strcmp (name, times[i]) == 0;
+  const char *t
+      = is_time && json_object_is_type (f, json_type_string) ? json_object_get_string (f) : NULL;
+  size_t n = t ? strlen (t) : 0;
+  if (n < 20 || t[10] != 'T' || t[n - 1] != 'Z')
+    return json_object_get (f);
+  /* Fraction without its trailing zeros, as Go's .999999999.  */
+  size_t frac_end = n - 1;
+  while (frac_end > 19 && (t[frac_end - 1] == '0' || t[frac_end - 1] == '.'))
+    if (t[--frac_end] == '.')
+      break;
+  char *s = xasprintf ("%.10s %.*s +0000 UTC", t, (int) (frac_end - 11), t + 11);
+  json_object *o = json_object_new_string (s);
+  free (s);
+  return o;
+}
+
+/* FIELD of PARENT as the typed pass of docker's `inspect` sees it: nil or
+   absent slices print "[]", and Go maps marshal (json) and print with
+   sorted keys where json-c keeps the daemon's order.  */
+static struct val
+typed_value (const char *parent, const char *name, json_object *f)
+{
+  if (f == NULL && is_slice_field (name))
+    return val_take (json_object_new_array ());
+  if (json_object_is_type (f, json_type_object) || json_object_is_type (f, json_type_array))
+    return val_take (typed_copy (parent, name, f));
+  return val_take (go_time (name, f));
+}
+
 static int
 eval_field (struct state *s, struct val recv, const char *parent, const char *name,
             struct val *args, size_t nargs, struct val *out)
@@ -348,11 +495,20 @@ eval_field (struct state *s, struct val recv, const char *parent, const char *na
       return 0;
     }
   json_object *f = NULL;
-  if (json_object_object_get_ex (recv.j, name, &f))
+  bool typed = (s->flags & CLI_TEMPLATE_TYPED) != 0;
+  /* docker's typed inspect structs name the "Id" key's field ID.  */
+  if (json_object_object_get_ex (recv.j, name, &f)
+      || (typed && recv.j == s->root && strcmp (name, "ID") == 0
+          && json_object_object_get_ex (recv.j, "Id", &f)))
     {
       if (nargs > 0)
         return eval_method (s, f, name, args, nargs, out);
-      *out = val_borrow (f);
+      *out = typed ? typed_value (parent, name, f) : val_borrow (f);
+      return 0;
+    }
+  if (typed && nargs == 0 && is_slice_field (name))
+    {
+      *out = val_take (json_object_new_array ());
       return 0;
     }
   if (s->t->type_name && recv.j == s->root)

@@ -180,4 +180,7 @@ char *template_unquote (const char *s, size_t len);
    p P, int otherwise.  */
 int template_parse_number (const char *text, json_object **out);
 
+/* A copy of object J with its keys sorted, as Go marshals and prints maps.  */
+json_object *template_sorted_copy (json_object *j);
+
 #endif

@@ -25,6 +25,9 @@ enum cli_template_flags
      the fields that are maps in docker's types (Labels, Options, ...), and
      numbers are json.Number in messages.  */
   CLI_TEMPLATE_MISSINGKEY_ERROR = 1 << 1,
+  /* `inspect`'s typed pass: .ID is the "Id" key, nil slices print "[]",
+     maps print and marshal sorted, map[string]struct{} prints "{}".  */
+  CLI_TEMPLATE_TYPED = 1 << 2,
 };
 
 /* Parse TEXT; NAME is the template's name in messages (docker uses "" for

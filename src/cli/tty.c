@@ -18,6 +18,8 @@ static volatile sig_atomic_t raw_fd = -1;
 static volatile sig_atomic_t pipe_w = -1;
 static volatile sig_atomic_t resize_on;
 static volatile sig_atomic_t proxy_on;
+static volatile sig_atomic_t hold_on;
+static volatile sig_atomic_t held;
 static bool atexit_done;
 static struct sigaction old_actions[NSIG];
 static bool watched[NSIG];
@@ -65,6 +67,16 @@ handle_signal (int sig)
 {
   int saved = errno;
   bool queue = sig == SIGWINCH ? resize_on : proxy_on;
+  if (!queue && hold_on && (sig == SIGINT || sig == SIGTERM))
+    {
+      /* Held: only the third one reaches the session (as docker's).  */
+      if (++held < 3)
+        {
+          errno = saved;
+          return;
+        }
+      queue = true;
+    }
   if (queue && pipe_w >= 0)
     {
       unsigned char b = (unsigned char) sig;
@@ -160,8 +172,15 @@ cli_tty_watch_start (struct cli_tty_watch *w, berth_error_t *err)
   pipe_w = w->pipe_fds[1];
   resize_on = w->on_resize != NULL && w->tty_fd >= 0;
   proxy_on = w->on_signal != NULL;
+  hold_on = w->hold_interrupts;
+  held = 0;
   if (resize_on)
     install (SIGWINCH);
+  if (hold_on && !proxy_on)
+    {
+      install (SIGINT);
+      install (SIGTERM);
+    }
   if (proxy_on)
     for (int sig = 1; sig < NSIG; sig++)
       if (proxied (sig) && !(sig == SIGWINCH && resize_on))
@@ -186,6 +205,8 @@ cli_tty_watch_dispatch (void *data, berth_error_t *err)
                 && w->on_resize (w->resize_data, h, wd, err) < 0)
               return -1;
           }
+        else if (w->on_signal == NULL && (sig == SIGINT || sig == SIGTERM))
+          return berth_make_error_msg (err, EINTR, "\ngot 3 SIGTERM/SIGINTs, forcefully exiting");
         else if (w->on_signal && w->on_signal (w->signal_data, sig, err) < 0)
           return -1;
       }
@@ -197,6 +218,7 @@ cli_tty_watch_stop (struct cli_tty_watch *w)
 {
   resize_on = 0;
   proxy_on = 0;
+  hold_on = 0;
   pipe_w = -1;
   for (int sig = 1; sig < NSIG; sig++)
     if (watched[sig] && sig != SIGINT && sig != SIGTERM && sig != SIGHUP && sig != SIGQUIT)

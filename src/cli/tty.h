@@ -42,6 +42,11 @@ struct cli_tty_watch
      NULL: no proxying.  */
   int (*on_signal) (void *data, int signo, berth_error_t *err);
   void *signal_data;
+  /* docker 28 keeps an attached session through SIGINT/SIGTERM it does
+     not proxy and gives up on the third ("got 3 SIGTERM/SIGINTs, forcefully
+     exiting", status 1): cli_tty_watch_dispatch then fails with that
+     message.  */
+  bool hold_interrupts;
   int pipe_fds[2]; /* private */
 };
 

@@ -23,6 +23,7 @@
 #include "engine/engine.h"
 #include "store/image.h"
 #include "store/repair.h"
+#include "volume/volume.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
 
@@ -339,12 +340,6 @@ load_config (struct cmdline *cl)
     cf->hosts = strv_append (cf->hosts, DEFAULT_HOST);
   if (engine_config_validate (cf, &err) < 0)
     die_error (&err, NULL);
-  for (size_t i = 0; cf->hosts[i]; i++)
-    if (str_has_prefix (cf->hosts[i], "fd://"))
-      {
-        fprintf (stderr, "socket activation (%s) is not supported\n", cf->hosts[i]);
-        exit (1);
-      }
 }
 
 /* dockerd's default for a TLS file NAME: under $DOCKER_CERT_PATH, else the
@@ -546,6 +541,24 @@ open_images (struct engine *engine, struct stores *st)
   return images;
 }
 
+/* The volume store, before the containers: restoring them re-adds their
+   volume references.  */
+static struct volume_store *
+open_volumes (struct engine *engine)
+{
+  berth_error_t err = NULL;
+  /* BERTH_PLUGIN_DIRS (dir:dir...) replaces the plugin directories, so
+     tests can run private plugins; dockerd has no such setting.  */
+  const char *pd = getenv ("BERTH_PLUGIN_DIRS");
+  cleanup_strv char **dirs = pd && *pd ? strv_split (pd, ':') : NULL;
+  struct volume_store *vs = volume_store_open (engine_get_config (engine)->data_root, dirs, &err);
+
+  if (vs == NULL)
+    die_error (&err, "failed to start daemon");
+  engine_set_volumes (engine, vs);
+  return vs;
+}
+
 /* The container store; berth-shim is found beside berthd's own binary.  */
 static struct engine_containers *
 open_containers (struct engine *engine, struct stores *st)
@@ -591,8 +604,11 @@ serve (struct engine *engine, struct api_tls *tls)
           api_server_free (server);
           die_error (&err, "failed to load listeners");
         }
-      log_info ("API listen on %s",
-                cf->hosts[i] + (str_has_prefix (cf->hosts[i], "unix://") ? 7 : 6));
+      /* fd:// (systemd socket activation) is logged as given.  */
+      log_info ("API listen on %s", cf->hosts[i]
+                                        + (str_has_prefix (cf->hosts[i], "unix://")  ? 7
+                                           : str_has_prefix (cf->hosts[i], "tcp://") ? 6
+                                                                                     : 0));
     }
   return server;
 }
@@ -606,6 +622,7 @@ main (int argc, char **argv)
   struct api_server *server;
   struct store_images *images;
   struct engine_containers *containers;
+  struct volume_store *volumes;
   struct stores stores = { 0 };
   struct api_tls *tls;
   sigset_t set;
@@ -646,6 +663,7 @@ main (int argc, char **argv)
   if (engine == NULL)
     die_error (&err, "failed to start daemon");
   images = open_images (engine, &stores);
+  volumes = open_volumes (engine);
   containers = open_containers (engine, &stores);
   server = serve (engine, tls);
   log_info ("berthd %s started: data root `%s`", BERTH_VERSION,
@@ -655,6 +673,8 @@ main (int argc, char **argv)
   engine_set_counts_fn (engine, NULL, NULL);
   engine_set_containers (engine, NULL);
   engine_containers_close (containers);
+  engine_set_volumes (engine, NULL);
+  volume_store_free (volumes);
   engine_set_images (engine, NULL);
   store_images_close (images);
   engine_free (engine);

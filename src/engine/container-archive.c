@@ -30,6 +30,7 @@
 #include "store/image.h"
 #include "store/layer.h"
 #include "store/tar.h"
+#include "volume/volume.h"
 
 /* One mount to repeat over the rootfs.  */
 struct cfs_mount
@@ -51,6 +52,10 @@ struct cfs
   bool readonly_rootfs;
   char *user; /* Config.User, for cp -a */
   int rootfd; /* opened inside the thread's namespace */
+  /* Volumes of a stopped container mounted for this copy (dockerd's
+     mountVolumes), under their own mount ID.  */
+  char **volumes;
+  char *mount_id;
 };
 
 static void
@@ -66,6 +71,14 @@ cfs_free (struct cfs *f)
       log_warning ("unmount rootfs of container %s: %s", f->id, e->msg);
       berth_error_release (&e);
     }
+  for (size_t i = 0; f->volumes && f->volumes[i]; i++)
+    if (volume_unmount (engine_get_volumes (f->cs->engine), f->volumes[i], f->mount_id, &e) < 0)
+      {
+        log_warning ("unmount volume %s: %s", f->volumes[i], e->msg);
+        berth_error_release (&e);
+      }
+  strv_free (f->volumes);
+  free (f->mount_id);
   for (size_t i = 0; i < f->n_mounts; i++)
     free (f->mounts[i].source), free (f->mounts[i].dest);
   free (f->mounts);
@@ -92,10 +105,77 @@ has_mount (const struct cfs *f, const char *dest)
   return false;
 }
 
-/* HostConfig.Binds, bind Mounts, then container.NetworkMounts (the files
-   berth writes at start) where the user did not mount the path.  */
+/* A volume of a stopped container, mounted for the copy (a plugin's, or
+   a local one with mount options, has no data at rest to reach).  */
+static int
+mount_volume (struct cfs *f, const struct engine_mount_point *m, berth_error_t *err)
+{
+  static unsigned counter;
+  struct volume_store *vs = engine_get_volumes (f->cs->engine);
+  cleanup_free char *path = NULL;
+
+  if (vs == NULL)
+    return berth_make_error_msg (err, EINVAL, "volumes are not available");
+  if (f->mount_id == NULL)
+    f->mount_id = xasprintf ("%s-cp-%u", f->id, __atomic_add_fetch (&counter, 1, __ATOMIC_RELAXED));
+  if ((path = volume_mount (vs, m->name, f->mount_id, err)) == NULL)
+    return -1;
+  f->volumes = strv_append (f->volumes, m->name);
+  add_mount (f, path, m->destination, !m->rw);
+  return 0;
+}
+
+static size_t
+depth (const char *path)
+{
+  size_t n = 0;
+  for (const char *s = path; *s; s++)
+    n += *s == '/' && s[1] != '\0' && s[1] != '/';
+  return n;
+}
+
+/* Parents before children (dockerd's sortMounts), stable.  */
 static void
-collect_mounts (struct cfs *f, struct container *c)
+sort_mounts (struct cfs *f)
+{
+  for (size_t i = 1; i < f->n_mounts; i++)
+    {
+      struct cfs_mount x = f->mounts[i];
+      size_t j = i;
+      for (; j > 0 && depth (f->mounts[j - 1].dest) > depth (x.dest); j--)
+        f->mounts[j] = f->mounts[j - 1];
+      f->mounts[j] = x;
+    }
+}
+
+/* The container's binds and volumes, as dockerd's setupMounts does for
+   cp: a running container's volumes at the paths they are mounted on, a
+   stopped one's mounted for the copy.  tmpfs mounts exist only in a
+   running container's namespace and are left out.  1 when C has mount
+   points.  */
+static int
+collect_mount_points (struct cfs *f, struct container *c, berth_error_t *err)
+{
+  for (size_t i = 0; i < c->n_mounts; i++)
+    {
+      const struct engine_mount_point *m = &c->mounts[i];
+      if (strcmp (m->type, "volume") == 0 && m->name && !c->volumes_mounted)
+        {
+          if (mount_volume (f, m, err) < 0)
+            return -1;
+        }
+      else if (strcmp (m->type, "tmpfs") != 0 && m->source && *m->source)
+        add_mount (f, m->source, m->destination, !m->rw);
+    }
+  sort_mounts (f);
+  return c->n_mounts > 0 ? 1 : 0;
+}
+
+/* The mount points (HostConfig.Binds and bind Mounts in records older
+   than them), then container.NetworkMounts (the files berth writes at
+   start) where the user did not mount the path.  */
+static int
+collect_mounts (struct cfs *f, struct container *c, berth_error_t *err)
 {
   cleanup_strv char **binds = NULL;
   json_object *mounts = NULL;
@@ -104,7 +184,11 @@ collect_mounts (struct cfs *f, struct container *c)
                              { "hostname", "/etc/hostname" },
                              { "hosts", "/etc/hosts" } };
 
-  bjson_get_strv (c->host_config, "HostConfig", "Binds", &binds, &e);
+  int have = collect_mount_points (f, c, err);
+  if (have < 0)
+    return -1;
+  if (!have)
+    bjson_get_strv (c->host_config, "HostConfig", "Binds", &binds, &e);
   berth_error_release (&e);
   for (size_t i = 0; binds && binds[i]; i++)
     {
@@ -127,7 +211,7 @@ collect_mounts (struct cfs *f, struct container *c)
         add_mount (f, src, dest, ro);
       json_object_put (m);
     }
-  if (json_object_object_get_ex (c->host_config, "Mounts", &mounts)
+  if (!have && json_object_object_get_ex (c->host_config, "Mounts", &mounts)
       && json_object_is_type (mounts, json_type_array))
     for (size_t i = 0; i < json_object_array_length (mounts); i++)
       {
@@ -145,6 +229,7 @@ collect_mounts (struct cfs *f, struct container *c)
       if (!has_mount (f, files[i][1]) && access (p, F_OK) == 0)
         add_mount (f, p, files[i][1], f->readonly_rootfs);
     }
+  return 0;
 }
 
 /* Find the container and mount its rootfs (refcounted by the layer store,
@@ -167,7 +252,8 @@ cfs_open (struct engine_containers *cs, const char *name, berth_error_t *err)
   berth_error_release (&e);
   bjson_get_string (c->config, "Config", "User", &f->user, &e);
   berth_error_release (&e);
-  collect_mounts (f, c);
+  if (collect_mounts (f, c, err) < 0)
+    goto fail;
   if ((f->rootfs = store_layer_mount (store_images_layers (cs->images), c->id, err)) == NULL)
     goto fail;
   pthread_mutex_unlock (&cs->lock);

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include "engine/container.h"
+#include "engine/spec.h"
 
 struct container
 {
@@ -36,6 +37,11 @@ struct container
   int shim_pidfd;             /* > 0: a pidfd of its berth-shim (0 is stdin, never ours) */
   struct container_attacher *attachers; /* waiting for start (container-attach.c) */
   bool paused; /* frozen by pause (container-ops.c); state stays "running" */
+  /* Mount points (container-mounts.c), config.v2.json's MountPoints.  */
+  struct engine_mount_point *mounts;
+  size_t n_mounts;
+  bool volumes_mounted; /* volume_mount done for the running container */
+  bool remove_volumes;  /* rm -v: its anonymous volumes go with it */
 };
 
 struct engine_containers
@@ -146,6 +152,33 @@ bool container_restart_on_boot (const struct container *c);
 /* RestartCount and HasBeenManuallyStopped in config.v2.json.  */
 void container_restart_record_write (const struct container *c, json_object *record);
 void container_restart_record_read (struct container *c, json_object *record);
+
+/* container-mounts.c: dockerd's mount points (daemon/volumes.go).  */
+struct engine_create_request;
+/* At create, rootfs mounted at ROOTFD: resolve VolumesFrom, Binds, Mounts
+   and Config.Volumes of REQ (HC: HostConfig as JSON, for VolumeOptions)
+   into C's mount points, creating and referencing volumes, then fill new
+   volumes from the image (copy-up).  On error nothing is left: the
+   references are dropped and the volumes made for C removed.  Lock held
+   (VolumesFrom reads other containers).  */
+int container_mounts_create (struct engine_containers *cs, struct container *c,
+                             const struct engine_create_request *req, json_object *hc, int rootfd,
+                             berth_error_t *err);
+/* Drop C's references; REMOVE_ANONYMOUS: remove its anonymous volumes no
+   other container uses (rm -v, AutoRemove).  */
+void container_mounts_release (struct engine_containers *cs, struct container *c,
+                               bool remove_anonymous);
+/* At start: mount C's volumes (volume_mount), create missing Binds
+   sources; the mount points' sources then are the paths to bind.  */
+int container_mounts_setup (struct engine_containers *cs, struct container *c, berth_error_t *err);
+/* At stop: volume_unmount what setup mounted.  */
+void container_mounts_teardown (struct engine_containers *cs, struct container *c);
+/* At berthd start: reference C's volumes again (mounted again if C runs).  */
+void container_mounts_restore (struct engine_containers *cs, struct container *c);
+/* config.v2.json's MountPoints (a new object) and back.  */
+json_object *container_mounts_record (const struct container *c);
+void container_mounts_record_read (struct container *c, json_object *record);
+void container_mounts_free (struct container *c);
 
 /* container-restore.c: live restore and crash repair.  */
 /* Once, after the records are loaded and before the monitor runs: find

@@ -321,6 +321,17 @@ field (json_object *o, const char *key)
 static bool
 mounts_match (const struct container *c, const char *value)
 {
+  /* dockerd's list filter: a mount point's destination, or its volume's
+     name (its source when it has no name).  */
+  for (size_t i = 0; i < c->n_mounts; i++)
+    {
+      const struct engine_mount_point *m = &c->mounts[i];
+      const char *key = m->name && *m->name ? m->name : m->source;
+      if (strcmp (m->destination, value) == 0 || (key && strcmp (key, value) == 0))
+        return true;
+    }
+  if (c->n_mounts > 0)
+    return false;
   json_object *binds = field (c->host_config, "Binds"), *mounts = field (c->host_config, "Mounts");
   size_t n = binds && json_object_is_type (binds, json_type_array)
                  ? json_object_array_length (binds)
@@ -384,13 +395,37 @@ bind_point (const char *spec)
   return p;
 }
 
-/* Inspect's and the list's Mounts: the binds of HostConfig.Binds and the
-   bind and tmpfs entries of HostConfig.Mounts (dockerd's MountPoints;
-   berth has no volumes yet).  */
+/* Inspect's and the list's Mounts: the container's mount points
+   (dockerd's GetMountPoints); records written before berth had them fall
+   back on HostConfig's Binds and bind and tmpfs Mounts.  */
+/* One mount point as dockerd's types.MountPoint: Name and Driver only
+   when set (omitempty).  */
+static json_object *
+mount_point_json (const struct engine_mount_point *p)
+{
+  json_object *m = json_object_new_object ();
+  json_object_object_add (m, "Type", json_object_new_string (p->type));
+  if (p->name && *p->name)
+    json_object_object_add (m, "Name", json_object_new_string (p->name));
+  json_object_object_add (m, "Source", json_object_new_string (p->source ? p->source : ""));
+  json_object_object_add (m, "Destination", json_object_new_string (p->destination));
+  if (p->driver && *p->driver)
+    json_object_object_add (m, "Driver", json_object_new_string (p->driver));
+  json_object_object_add (m, "Mode", json_object_new_string (p->mode ? p->mode : ""));
+  json_object_object_add (m, "RW", json_object_new_boolean (p->rw));
+  json_object_object_add (m, "Propagation",
+                          json_object_new_string (p->propagation ? p->propagation : ""));
+  return m;
+}
+
 json_object *
 container_mounts_json (const struct container *c)
 {
   json_object *out = json_object_new_array ();
+  for (size_t i = 0; i < c->n_mounts; i++)
+    json_object_array_add (out, mount_point_json (&c->mounts[i]));
+  if (c->n_mounts > 0)
+    return out;
   json_object *binds = field (c->host_config, "Binds"), *mounts = field (c->host_config, "Mounts");
   for (size_t i = 0; binds && json_object_is_type (binds, json_type_array)
                      && i < json_object_array_length (binds);

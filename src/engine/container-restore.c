@@ -198,6 +198,7 @@ mark_lost (struct engine_containers *cs, struct container *c, int code)
 
   container_shim_unwatch (c);
   clean_runtime (cs, c);
+  container_mounts_teardown (cs, c);
   free (c->state);
   c->state = xstrdup ("exited");
   c->exit_code = code;
@@ -365,6 +366,8 @@ container_restore_all (struct engine_containers *cs)
         restore_running (cs, c);
       else
         repair_stopped (cs, c);
+      /* The volume store keeps no references: they are the containers'.  */
+      container_mounts_restore (cs, c);
     }
   remove_orphans (cs, cs->data_dir, true);
   remove_orphans (cs, cs->exec_dir, false);

@@ -142,6 +142,8 @@ make_spec (struct engine_containers *cs, struct container *c, const char *rootfs
     .default_ulimits = cf->default_ulimits,
     .cgroup_v2 = container_cgroup_v2 (),
     .init_path = init,
+    .mount_points = c->mounts,
+    .n_mount_points = c->n_mounts,
   };
   if ((spec = engine_spec_generate (&p, err)) == NULL)
     goto out;
@@ -302,13 +304,14 @@ container_start_locked (struct engine_containers *cs, struct container *c, berth
     container_restart_reset (c);
   if ((rootfs = store_layer_mount (ls, c->id, err)) == NULL)
     return -1;
-  if (write_etc_files (cs, c, err) < 0 || (spec = make_spec (cs, c, rootfs, err)) == NULL
-      || fs_mkdir_p (bundle, 0700, err) < 0
+  if (write_etc_files (cs, c, err) < 0 || container_mounts_setup (cs, c, err) < 0
+      || (spec = make_spec (cs, c, rootfs, err)) == NULL || fs_mkdir_p (bundle, 0700, err) < 0
       || fs_write_file_atomic (cfgpath, spec, strlen (spec), 0600, err) < 0
       || spawn_shim (cs, c, bundle, err) < 0)
     {
       free (c->error);
       c->error = xstrdup ((*err)->msg);
+      container_mounts_teardown (cs, c);
       store_layer_unmount (ls, c->id, &e2);
       berth_error_release (&e2);
       container_save (cs, c, &e2);
@@ -385,6 +388,7 @@ container_check_exit (struct engine_containers *cs, struct container *c)
   c->finished_at = finished ? finished : container_now ();
   if (store_layer_unmount (store_images_layers (cs->images), c->id, &err) < 0)
     berth_error_release (&err);
+  container_mounts_teardown (cs, c);
   container_save_logged (cs, c);
   container_publish_die (cs, c);
   return 1;

@@ -50,6 +50,7 @@ record_json (const struct container *c)
   json_object_object_add (st, "StartedAt", jstr (c->started_at));
   json_object_object_add (st, "FinishedAt", jstr (c->finished_at));
   json_object_object_add (o, "State", st);
+  json_object_object_add (o, "MountPoints", container_mounts_record (c));
   container_restart_record_write (c, o);
   return o;
 }
@@ -133,6 +134,7 @@ record_parse (json_object *o, json_object *hc, berth_error_t *err)
   if (c->finished_at == NULL)
     c->finished_at = xstrdup (CONTAINER_ZERO_TIME);
   container_restart_record_read (c, o);
+  container_mounts_record_read (c, o);
   return c;
 }
 
@@ -221,6 +223,9 @@ container_destroy (struct engine_containers *cs, struct container *c, berth_erro
   snprintf (cs->removed[cs->removed_next].id, sizeof (cs->removed[0].id), "%s", c->id);
   cs->removed[cs->removed_next].exit_code = c->exit_code;
   cs->removed_next = (cs->removed_next + 1) % (sizeof (cs->removed) / sizeof (cs->removed[0]));
+  /* Its volumes: references dropped; anonymous ones go with rm -v and
+     AutoRemove (dockerd's run --rm removes them too).  */
+  container_mounts_release (cs, c, c->remove_volumes || c->auto_remove);
   container_publish (cs, c, "destroy");
   container_free (c);
   return 0;
@@ -316,6 +321,21 @@ set_if_empty_str (json_object *cfg, const char *key, const char *value)
     json_object_object_add (cfg, key, json_object_new_string (value));
 }
 
+/* The image's VOLUMEs join the request's Config.Volumes.  */
+static void
+merge_volumes (json_object *cfg, char *const *img)
+{
+  json_object *vols = NULL;
+  if (img == NULL || img[0] == NULL)
+    return;
+  if (!json_object_object_get_ex (cfg, "Volumes", &vols) || vols == NULL
+      || !json_object_is_type (vols, json_type_object))
+    json_object_object_add (cfg, "Volumes", vols = json_object_new_object ());
+  for (size_t i = 0; img[i]; i++)
+    if (!json_object_object_get_ex (vols, img[i], NULL))
+      json_object_object_add (vols, img[i], json_object_new_object ());
+}
+
 /* dockerd's merge (daemon/commit.go merge): what the request leaves out
    comes from the image.  */
 static void
@@ -341,6 +361,7 @@ merge_config (json_object *cfg, const struct oci_image_exec_config *img, const c
   set_if_empty_str (cfg, "WorkingDir", img->working_dir);
   set_if_empty_str (cfg, "User", img->user);
   set_if_empty_str (cfg, "StopSignal", img->stop_signal);
+  merge_volumes (cfg, img->volumes);
   if (img->label_keys && !json_object_object_get_ex (cfg, "Labels", NULL))
     {
       json_object *l = json_object_new_object ();
@@ -538,33 +559,33 @@ check_name (struct engine_containers *cs, const char *name, berth_error_t *err)
   return 0;
 }
 
-/* Config.Volumes: berth has no volume store yet, so an anonymous volume is
-   a directory of the container's own layer, made here as dockerd makes
-   the mount point at create; writes to it and `docker cp` then work.  */
+/* The mount points of C (container-mounts.c), with its rootfs mounted for
+   what the image has under them; dockerd's registerMountPoints and
+   createContainerVolumesOS.  */
 static int
-volume_dirs (struct engine_containers *cs, const struct container *c, berth_error_t *err)
+mount_points (struct engine_containers *cs, struct container *c,
+              const struct engine_create_request *req, json_object *hc, berth_error_t *err)
 {
   struct layer_store *ls = store_images_layers (cs->images);
-  json_object *vols = NULL;
   cleanup_free char *root = NULL;
   cleanup_close int rootfd = -1;
   berth_error_t e2 = NULL;
-  int r = 0;
+  json_object *vols = NULL;
+  int r;
 
-  if (!json_object_object_get_ex (c->config, "Volumes", &vols) || vols == NULL
-      || !json_object_is_type (vols, json_type_object) || json_object_object_length (vols) == 0)
+  /* Most containers mount nothing: no rootfs mount for them.  */
+  if (req->host.binds == NULL && req->host.n_mounts == 0 && req->host.volumes_from == NULL
+      && (!json_object_object_get_ex (c->config, "Volumes", &vols)
+          || !json_object_is_type (vols, json_type_object)
+          || json_object_object_length (vols) == 0))
     return 0;
   if ((root = store_layer_mount (ls, c->id, err)) == NULL)
     return -1;
   rootfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     r = berth_make_error (err, errno, "open the rootfs of container `%s`", c->id);
-  json_object_object_foreach (vols, path, v)
-  {
-    (void) v;
-    if (r == 0 && path[0] == '/' && fs_root_mkdir_p (rootfd, path, 0755, err) < 0)
-      r = berth_error_wrap (err, "volume `%s` of container `%s`", path, c->id);
-  }
+  else
+    r = container_mounts_create (cs, c, req, hc, rootfd, err);
   if (store_layer_unmount (ls, c->id, &e2) < 0)
     berth_error_release (&e2);
   return r;
@@ -587,9 +608,10 @@ create_locked (struct engine_containers *cs, const char *name,
     goto fail;
   if (store_layer_create_rw (ls, img->top_layer, c->id, err) < 0)
     goto fail;
-  if (volume_dirs (cs, c, err) < 0 || container_save (cs, c, err) < 0)
+  if (mount_points (cs, c, req, hc, err) < 0 || container_save (cs, c, err) < 0)
     {
       berth_error_t e2 = NULL;
+      container_mounts_release (cs, c, true);
       store_layer_remove_rw (ls, c->id, &e2);
       berth_error_release (&e2);
       goto fail;

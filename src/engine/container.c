@@ -169,6 +169,7 @@ container_free (struct container *c)
   free (c->error);
   free (c->started_at);
   free (c->finished_at);
+  container_mounts_free (c);
   free (c);
 }
 
@@ -555,6 +556,13 @@ int
 engine_container_remove (struct engine_containers *cs, const char *name, bool force,
                          berth_error_t *err)
 {
+  return engine_container_remove_v (cs, name, force, false, err);
+}
+
+int
+engine_container_remove_v (struct engine_containers *cs, const char *name, bool force, bool volumes,
+                           berth_error_t *err)
+{
   struct container *c;
   int r = -1;
 
@@ -586,6 +594,7 @@ engine_container_remove (struct engine_containers *cs, const char *name, bool fo
       if ((c = container_find (cs, id, err)) == NULL)
         goto out;
     }
+  c->remove_volumes = volumes;
   r = container_destroy (cs, c, err);
   pthread_cond_broadcast (&cs->changed);
 out:

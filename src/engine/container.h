@@ -72,6 +72,10 @@ int engine_container_wait_mark (struct engine_containers *cs, const char *name, 
    FORCE, which kills it first.  */
 int engine_container_remove (struct engine_containers *cs, const char *name, bool force,
                              berth_error_t *err);
+/* The same; VOLUMES (rm -v): its anonymous volumes no other container
+   uses are removed too.  */
+int engine_container_remove_v (struct engine_containers *cs, const char *name, bool force,
+                               bool volumes, berth_error_t *err);
 
 /* GET /containers/{id}/json; a new object.  */
 json_object *engine_container_inspect (struct engine_containers *cs, const char *name,

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "base/base.h"
+#include "engine/events.h"
+#include "volume/volume.h"
 
 struct engine
 {
@@ -20,6 +22,7 @@ struct engine
   void *counts_data;
   struct store_images *images;
   struct engine_containers *containers;
+  struct volume_store *volumes;
 };
 
 /* dockerd keeps a random UUID in <data-root>/engine-id (daemon/id.go) and
@@ -140,4 +143,27 @@ struct engine_containers *
 engine_get_containers (struct engine *e)
 {
   return e->containers;
+}
+
+/* The store's events as dockerd's LogVolumeEvent publishes them: Type
+   "volume", Actor ID the volume's name.  */
+static void
+publish_volume_event (void *data, const char *action, const char *name, const char *const *attrs)
+{
+  struct engine *e = data;
+  engine_events_publish (e->events, "volume", action, name, attrs);
+}
+
+void
+engine_set_volumes (struct engine *e, struct volume_store *volumes)
+{
+  e->volumes = volumes;
+  if (volumes)
+    volume_store_set_event_fn (volumes, publish_volume_event, e);
+}
+
+struct volume_store *
+engine_get_volumes (struct engine *e)
+{
+  return e->volumes;
 }

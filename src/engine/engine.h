@@ -99,4 +99,10 @@ struct engine_containers;
 void engine_set_containers (struct engine *e, struct engine_containers *containers);
 struct engine_containers *engine_get_containers (struct engine *e);
 
+/* The volume store (volume/volume.h), likewise; setting it also sends the
+   store's volume events (create, destroy, prune) to the event bus.  */
+struct volume_store;
+void engine_set_volumes (struct engine *e, struct volume_store *volumes);
+struct volume_store *engine_get_volumes (struct engine *e);
+
 #endif

@@ -74,14 +74,15 @@ mount_set_readonly (json_object *m, bool ro)
 
 /* Binds modes (linux_parser.go linuxValidMountMode): at most one of each
    kind: rw/ro, z/Z, propagation, nocopy, consistency.  */
-static bool
-valid_mode (const char *mode, const char **propagation, bool *ro)
+bool
+engine_mount_mode_parse (const char *mode, struct engine_mount_mode *out)
 {
   static const char *const props[]
       = { "private", "rprivate", "slave", "rslave", "shared", "rshared", NULL };
   static const char *const cons[] = { "consistent", "cached", "delegated", NULL };
   int rw = 0, label = 0, prop = 0, copy = 0, consistency = 0;
   cleanup_strv char **parts = NULL;
+  *out = (struct engine_mount_mode){ false, NULL, false };
   if (*mode == '\0')
     return true;
   parts = strv_split (mode, ',');
@@ -92,7 +93,7 @@ valid_mode (const char *mode, const char **propagation, bool *ro)
     {
       const char *o = parts[i];
       if (strcmp (o, "rw") == 0 || strcmp (o, "ro") == 0)
-        rw++, *ro = strcmp (o, "ro") == 0;
+        rw++, out->ro = strcmp (o, "ro") == 0;
       else if (strcmp (o, "z") == 0 || strcmp (o, "Z") == 0)
         label++;
       else if (strv_contains ((char *const *) props, o))
@@ -100,16 +101,28 @@ valid_mode (const char *mode, const char **propagation, bool *ro)
           prop++;
           for (size_t j = 0; props[j]; j++)
             if (strcmp (props[j], o) == 0)
-              *propagation = props[j];
+              out->propagation = props[j];
         }
       else if (strcmp (o, "nocopy") == 0)
-        copy++;
+        copy++, out->nocopy = true;
       else if (strv_contains ((char *const *) cons, o))
         consistency++;
       else
         return false;
     }
   return rw <= 1 && label <= 1 && prop <= 1 && copy <= 1 && consistency <= 1;
+}
+
+static bool
+valid_mode (const char *mode, const char **propagation, bool *ro)
+{
+  struct engine_mount_mode m;
+  if (!engine_mount_mode_parse (mode, &m))
+    return false;
+  *ro = m.ro;
+  if (m.propagation)
+    *propagation = m.propagation;
+  return true;
 }
 
 static int
@@ -333,6 +346,43 @@ add_user_mount (struct user_mounts *u, json_object *m, const char *propagation, 
   return 0;
 }
 
+static bool
+is_tmpfs_key (const struct engine_host_config *h, const char *dest)
+{
+  return h->tmpfs_keys && strv_contains (h->tmpfs_keys, dest);
+}
+
+/* The container's mount points (daemon/volumes_unix.go setupMounts):
+   binds and volumes bound from their host paths, tmpfs mounts with their
+   options; a destination HostConfig.Tmpfs mounts is left to it.  */
+static int
+collect_mount_points (const struct engine_spec_params *p, struct user_mounts *u, berth_error_t *err)
+{
+  const struct engine_host_config *h = &p->create->host;
+  for (size_t i = 0; i < p->n_mount_points; i++)
+    {
+      const struct engine_mount_point *mp = &p->mount_points[i];
+      const char *prop = mp->propagation && *mp->propagation ? mp->propagation : "rprivate";
+      json_object *m;
+      if (is_tmpfs_key (h, mp->destination))
+        continue;
+      if (strcmp (mp->type, "tmpfs") == 0)
+        {
+          cleanup_free char *data
+              = xasprintf ("%s%s%s", mp->rw ? "" : "ro", !mp->rw && mp->tmpfs_options ? "," : "",
+                           mp->tmpfs_options ? mp->tmpfs_options : "");
+          m = tmpfs_mount (mp->destination, data, err);
+          prop = "rprivate";
+        }
+      else
+        m = bind_mount (mp->source ? mp->source : "", mp->destination, !mp->rw, !mp->non_recursive,
+                        prop);
+      if (add_user_mount (u, m, prop, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 static int
 collect_user_mounts (const struct engine_spec_params *p, struct user_mounts *u, berth_error_t *err)
 {
@@ -341,13 +391,15 @@ collect_user_mounts (const struct engine_spec_params *p, struct user_mounts *u, 
   const char *files[][2] = { { p->resolv_conf_path, "/etc/resolv.conf" },
                              { p->hostname_path, "/etc/hostname" },
                              { p->hosts_path, "/etc/hosts" } };
-  for (size_t i = 0; h->binds && h->binds[i]; i++)
+  if (p->mount_points && collect_mount_points (p, u, err) < 0)
+    return -1;
+  for (size_t i = 0; !p->mount_points && h->binds && h->binds[i]; i++)
     {
       json_object *m = engine_bind_parse (h->binds[i], &prop, err);
       if (add_user_mount (u, m, prop, err) < 0)
         return -1;
     }
-  for (size_t i = 0; i < h->n_mounts; i++)
+  for (size_t i = 0; !p->mount_points && i < h->n_mounts; i++)
     {
       json_object *m = api_mount (&h->mounts[i], &prop, err);
       if (add_user_mount (u, m, prop, err) < 0)

@@ -19,6 +19,26 @@
 
 struct oci_image_exec_config;
 
+/* One resolved mount of a container, dockerd's MountPoint
+   (container-mounts.c makes them at create): what the spec binds and what
+   config.v2.json and inspect's Mounts show.  */
+struct engine_mount_point
+{
+  char *type;          /* "bind", "volume" or "tmpfs" */
+  char *name;          /* the volume's name; NULL for the others */
+  char *source;        /* host path: the bind's source, the volume's path */
+  char *destination;   /* clean absolute path in the container */
+  char *driver;        /* the volume's driver; NULL for the others */
+  char *mode;          /* Binds' mode as given, "z" for local volumes, or "" */
+  bool rw;             /* false: read-only */
+  char *propagation;   /* binds' "rprivate" ...; "" for volumes and tmpfs */
+  bool copy_data;      /* fill an empty volume from the image (not nocopy) */
+  bool non_recursive;  /* BindOptions.NonRecursive */
+  bool create_source;  /* a Binds source: created as a directory when missing */
+  char *tmpfs_options; /* tmpfs: "size=...,mode=..." (may be NULL) */
+  json_object *spec;   /* the mount.Mount it came from (config.v2.json's Spec) */
+};
+
 struct engine_spec_params
 {
   const char *id;                             /* the container's full ID: cgroupsPath /berth/<id> */
@@ -39,6 +59,11 @@ struct engine_spec_params
   /* The seccomp profile in Docker's format when SecurityOpt names none;
      NULL: the embedded default (shared/reference/seccomp-default.json).  */
   const char *default_seccomp_profile;
+  /* The container's resolved mount points (source: the host path to bind,
+     a volume's mounted path): when set they stand for HostConfig.Binds and
+     Mounts.  NULL: Binds and Mounts are parsed here (binds only).  */
+  const struct engine_mount_point *mount_points;
+  size_t n_mount_points;
 };
 
 struct engine_spec
@@ -92,6 +117,16 @@ char **engine_caps_tweak (char *const *add, char *const *drop, bool privileged, 
    '...'").  *PROPAGATION gets the bind's propagation ("rprivate" when the
    mode names none).  */
 json_object *engine_bind_parse (const char *spec, const char **propagation, berth_error_t *err);
+
+/* A Binds mode ("ro,z,rshared,nocopy") as linux_parser.go reads it:
+   false when it is no valid mode (one of each kind at most).  */
+struct engine_mount_mode
+{
+  bool ro;
+  const char *propagation; /* static string, NULL when the mode names none */
+  bool nocopy;
+};
+bool engine_mount_mode_parse (const char *mode, struct engine_mount_mode *out);
 
 /* Docker's seccomp profile (its JSON format) as the runtime-spec's
    linux.seccomp for a container with capability set CAPS, as moby's

@@ -211,7 +211,7 @@ status_is () {
   # The CLI refuses it before asking.
   run "$DOCKER" run -d --rm --restart always "$IMG" true
   [ "$status" -eq 125 ]
-  [[ "$output" == "docker: conflicting options: cannot specify both --restart and --rm"* ]]
+  [[ "$output" =~ ^(docker|berth):\ conflicting\ options:\ cannot\ specify\ both\ --restart\ and\ --rm ]]
   run "$DOCKER" ps -aq
   [ "$output" = "" ]
 }

@@ -20,25 +20,6 @@ teardown () {
   teardown_daemon
 }
 
-# same CMD...: CMD is a shell snippet in which $cli is the CLI under test;
-# run with docker then berth, both outputs (stdout+stderr) and statuses
-# compared after masking IDs.
-same () {
-  local d=$TEST_TMP/docker b=$TEST_TMP/berth
-  set +e
-  cli=$DOCKER eval "$1" >"$d.out" 2>"$d.err"
-  local ds=$?
-  cli=$BERTH eval "$1" >"$b.out" 2>"$b.err"
-  local bs=$?
-  set -e
-  sed -i 's/docker/berth/g; s/Docker/berth/g; s/[0-9a-f]\{64\}/ID/g; s/[0-9a-f]\{12\}/SID/g;
-          s/\r//g' "$d.out" "$d.err" "$b.out" "$b.err"
-  diff -u "$d.err" "$b.err"
-  diff -u "$d.out" "$b.out"
-  [ "$ds" -eq "$bs" ] || { echo "status: docker $ds, berth $bs ($1)"; return 1; }
-  STATUS=$bs
-}
-
 @test "cli run: echo, exit codes 3, 125, 126/127 as docker maps them" {
   same '$cli run $IMG echo hi'
   same '$cli run $IMG sh -c "exit 3"'; [ "$STATUS" -eq 3 ]

@@ -25,9 +25,9 @@ mask () {
 # (The last two: both CLIs may straddle a second, "Less than a second ago"
 # against "1 second ago", which also changes the table's column widths.)
 
-# same CMD...: run with both CLIs one after the other, compare outputs and
+# same_args CMD...: run with both CLIs one after the other, compare outputs and
 # exit codes.
-same () {
+same_args () {
   local d b
   d=$("$DOCKER" "$@" 2>&1; echo "rc=$?")
   b=$($BERTH "$@" 2>&1; echo "rc=$?")
@@ -43,25 +43,25 @@ same () {
   # One repository: docker orders several repositories of one image by
   # Go map iteration, which is random.
   "$DOCKER" tag "$IMG" busybox-compat:2
-  same images
-  same images -q
-  same images --no-trunc
-  same images --digests
-  same images busybox-compat:2
-  same image ls --format '{{.Repository}}:{{.Tag}}'
-  same image inspect -f '{{.Id}} {{.Os}}' "$IMG"
-  same image inspect "$IMG"
-  same history "$IMG"
-  same history -H=false --no-trunc "$IMG"
-  same history -q "$IMG"
-  same history --format '{{.ID}}|{{.Size}}' "$IMG"
+  same_args images
+  same_args images -q
+  same_args images --no-trunc
+  same_args images --digests
+  same_args images busybox-compat:2
+  same_args image ls --format '{{.Repository}}:{{.Tag}}'
+  same_args image inspect -f '{{.Id}} {{.Os}}' "$IMG"
+  same_args image inspect "$IMG"
+  same_args history "$IMG"
+  same_args history -H=false --no-trunc "$IMG"
+  same_args history -q "$IMG"
+  same_args history --format '{{.ID}}|{{.Size}}' "$IMG"
 }
 
 @test "tag and rmi: results and errors" {
-  same tag "$IMG" BAD
-  same tag nosuch x
-  same rmi nosuch
-  same image inspect nosuch
+  same_args tag "$IMG" BAD
+  same_args tag nosuch x
+  same_args rmi nosuch
+  same_args image inspect nosuch
   "$DOCKER" tag "$IMG" a:1
   run $BERTH tag "$IMG" b:1
   [ "$status" = 0 ]
@@ -89,8 +89,8 @@ same () {
 @test "import with -c and -m" {
   $BERTH import -c 'ENV A=1' -c 'CMD ["sh"]' -m hi "$TEST_TMP/rootfs.tar" imp:b
   "$DOCKER" import -c 'ENV A=1' -c 'CMD ["sh"]' -m hi - imp:d < "$TEST_TMP/rootfs.tar"
-  same image inspect -f '{{.Config.Env}} {{.Config.Cmd}} {{.Comment}}' imp:b
-  same image inspect -f '{{.Config.Env}} {{.Config.Cmd}} {{.Comment}}' imp:d
+  same_args image inspect -f '{{.Config.Env}} {{.Config.Cmd}} {{.Comment}}' imp:b
+  same_args image inspect -f '{{.Config.Env}} {{.Config.Cmd}} {{.Comment}}' imp:d
   run $BERTH import http://127.0.0.1:1/x.tar
   [ "$status" = 1 ]
 }
@@ -122,14 +122,14 @@ same () {
 @test "events --since/--until with a filter, system df" {
   "$DOCKER" tag "$IMG" ev:1
   "$DOCKER" run --name e1 "$IMG" true
-  same events --since 0 --until 1s --filter type=container
-  same events --since 0 --until 1s --filter event=tag --format '{{.Action}} {{.Actor.Attributes.name}}'
-  same system df
-  same system df --format '{{.Type}}: {{.TotalCount}}'
+  same_args events --since 0 --until 1s --filter type=container
+  same_args events --since 0 --until 1s --filter event=tag --format '{{.Action}} {{.Actor.Attributes.name}}'
+  same_args system df
+  same_args system df --format '{{.Type}}: {{.TotalCount}}'
 }
 
 @test "not-supported commands fail with status 1" {
-  for c in pull push login logout search build "volume ls" "network ls"; do
+  for c in pull push login logout search build "network ls"; do
     # shellcheck disable=SC2086
     run $BERTH $c x
     [ "$status" = 1 ]

@@ -103,3 +103,36 @@ remove_containers () {
     "$DOCKER" rm -f "$id" >/dev/null 2>&1 || true
   done
 }
+
+# same SNIPPET: SNIPPET is shell in which $cli is the CLI under test; run
+# with the docker CLI, then with berth, on the same daemon: their stdout,
+# stderr (after masking IDs, times and the program's name) and statuses
+# must match.  STATUS is berth's status.
+same () {
+  local d=$TEST_TMP/docker b=$TEST_TMP/berth
+  set +e
+  cli=$DOCKER eval "$1" >"$d.out" 2>"$d.err" </dev/null
+  local ds=$?
+  cli=$BERTH eval "$1" >"$b.out" 2>"$b.err" </dev/null
+  local bs=$?
+  set -e
+  sed -i 's/docker/berth/g; s/Docker/berth/g; s/[0-9a-f]\{64\}/ID/g; s/[0-9a-f]\{12\}/SID/g;
+          s/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:.]*\(Z\|[+-][0-9][0-9]:[0-9][0-9]\)/TIME/g;
+          s/\r//g' "$d.out" "$d.err" "$b.out" "$b.err"
+  diff -u "$d.err" "$b.err"
+  diff -u "$d.out" "$b.out"
+  [ "$ds" -eq "$bs" ] || { echo "status: docker $ds, berth $bs ($1)"; return 1; }
+  STATUS=$bs
+}
+
+# n: the name of the CLI under test (docker or berth), for names that must
+# differ between the two runs of a snippet.
+n () { basename "$cli"; }
+
+# umount_test_mounts: what a failed test left mounted under its directory
+# (tmpfs or bind volumes), deepest first, before the directory goes.
+umount_test_mounts () {
+  [ -n "${TEST_TMP:-}" ] || return 0
+  awk -v t="$TEST_TMP/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo |
+    sort -r | while read -r m; do umount -l "$m" || true; done
+}

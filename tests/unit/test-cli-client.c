@@ -264,11 +264,52 @@ test_connect_error (void **state)
   cli_clear (&cli);
 }
 
+/* docker's detach keys: the flag, else config.json's "detachKeys".  */
+static void
+test_detach_keys (void **state)
+{
+  (void) state;
+  char dir[] = "/tmp/berth-test-cli-config.XXXXXX";
+  assert_non_null (mkdtemp (dir));
+  cleanup_free char *conf = xasprintf ("%s/config.json", dir);
+  struct cli cli;
+  cli_init (&cli, "berth");
+  free (cli.config_dir);
+  cli.config_dir = xstrdup (dir);
+  /* No config.json: no keys (the relay's ctrl-p,ctrl-q).  */
+  char *k = cli_detach_keys (&cli, NULL);
+  assert_null (k);
+  FILE *f = fopen (conf, "we");
+  assert_non_null (f);
+  fputs ("{\"auths\": {}, \"detachKeys\": \"ctrl-a,a\"}", f);
+  fclose (f);
+  k = cli_detach_keys (&cli, NULL);
+  assert_string_equal (k, "ctrl-a,a");
+  free (k);
+  k = cli_detach_keys (&cli, "");
+  assert_string_equal (k, "ctrl-a,a");
+  free (k);
+  k = cli_detach_keys (&cli, "ctrl-x,x");
+  assert_string_equal (k, "ctrl-x,x");
+  free (k);
+  /* A broken config is no config.  */
+  f = fopen (conf, "we");
+  assert_non_null (f);
+  fputs ("{nope", f);
+  fclose (f);
+  k = cli_detach_keys (&cli, NULL);
+  assert_null (k);
+  unlink (conf);
+  rmdir (dir);
+  cli_clear (&cli);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_query),
+    cmocka_unit_test (test_detach_keys),
     cmocka_unit_test (test_response_message),
     cmocka_unit_test (test_negotiate_and_error),
     cmocka_unit_test (test_stream_chunks),

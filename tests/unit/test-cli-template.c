@@ -335,6 +335,48 @@ test_inspect_missingkey (void **state)
   free (got);
 }
 
+/* The typed pass of docker's inspect (CLI_TEMPLATE_TYPED).  Expected
+   strings were printed by docker 28 on the same documents from berthd.  */
+static void
+test_inspect_typed (void **state)
+{
+  (void) state;
+  static const char *doc
+      = "{\"Id\":\"sha256:ab\",\"Config\":{\"Env\":null,\"ExposedPorts\":{\"80/tcp\":{},"
+        "\"7000/tcp\":{}},\"Labels\":{\"b\":\"2\",\"a\":\"1\"}},\"HostConfig\":{\"LogConfig\":"
+        "{\"Type\":\"json-file\",\"Config\":{\"max-size\":\"4k\",\"max-file\":\"3\"}}},"
+        "\"State\":{\"Health\":{\"Log\":[{\"Start\":\"2026-11-28T06:46:05.123400Z\","
+        "\"End\":\"2026-11-28T06:46:06Z\",\"ExitCode\":0}]}},\"ExecIDs\":null}";
+  struct
+  {
+    const char *tmpl, *want;
+  } cases[] = {
+    /* docker: image/container inspect -f '{{.ID}}' (the struct's field).  */
+    { "{{.ID}}|{{.Id}}", "sha256:ab|sha256:ab" },
+    /* docker: nil and absent slices print "[]".  */
+    { "{{.ExecIDs}}|{{.Config.Env}}|{{.Config.Cmd}}", "[]|[]|[]" },
+    /* docker: map[nat.Port]struct{} prints "{}" values, sorted.  */
+    { "{{.Config.ExposedPorts}}", "map[7000/tcp:{} 80/tcp:{}]" },
+    /* docker: encoding/json sorts a map's keys, not a struct's.  */
+    { "{{json .HostConfig.LogConfig}}",
+      "{\"Type\":\"json-file\",\"Config\":{\"max-file\":\"3\",\"max-size\":\"4k\"}}" },
+    { "{{json .Config.Labels}}", "{\"a\":\"1\",\"b\":\"2\"}" },
+    /* docker: a time.Time prints as Go's Time.String().  */
+    { "{{(index .State.Health.Log 0).Start}}|{{(index .State.Health.Log 0).End}}",
+      "2026-11-28 06:46:05.1234 +0000 UTC|2026-11-28 06:46:06 +0000 UTC" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      char *got = run ("", cases[i].tmpl, doc, CLI_TEMPLATE_TYPED);
+      assert_string_equal (got, cases[i].want);
+      free (got);
+    }
+  /* Without the flag (ps, images rows) the raw JSON stays as it is.  */
+  char *got = run ("", "{{.ID}}|{{.ExecIDs}}", doc, 0);
+  assert_string_equal (got, "<no value>|<no value>");
+  free (got);
+}
+
 int
 main (void)
 {
@@ -349,6 +391,7 @@ main (void)
     cmocka_unit_test (test_parse_errors),
     cmocka_unit_test (test_type_name_and_header),
     cmocka_unit_test (test_inspect_missingkey),
+    cmocka_unit_test (test_inspect_typed),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
