@@ -19,38 +19,8 @@ src=$(cd "$here/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
 
-quick=0
-if [ "${1:-}" = --quick ]; then
-  quick=1
-  shift
-fi
-
-if [ "${BERTH_BENCH_INNER:-}" != 1 ]; then
-  [ "$(id -u)" = 0 ] || die "must run as root (real containers)"
-  build=${1:-$src/build}
-  if [ ! -x "$build/berthd" ] || [ ! -x "$build/berth" ]; then
-    die "build berthd and berth first: \`meson compile -C $build\`"
-  fi
-  build=$(cd "$build" && pwd)
-  need hyperfine "apt-get install hyperfine"
-  need python3 "apt-get install python3"
-  need curl "apt-get install curl"
-  BERTH_BENCH_INNER=1 BERTH_BENCH_BUILD=$build BERTH_BENCH_QUICK=$quick \
-    exec unshare -m --propagation private "$0" "$@"
-fi
-
-build=$BERTH_BENCH_BUILD
-if [ "$BERTH_BENCH_QUICK" = 1 ]; then
-  runs=${RUNS:-5} warmup=${WARMUP:-1}
-else
-  runs=${RUNS:-30} warmup=${WARMUP:-3}
-fi
+bench_enter "berthd berth" "$@"
 sleepers=${SLEEPERS:-50}
-engines=${ENGINES:-berth docker podman}
-cli=${DOCKER_CLI:-/usr/local/bin/docker}
-[ -x "$cli" ] || cli=$(command -v docker || true)
-[ -n "$cli" ] || die "no docker CLI (DOCKER_CLI=)"
-IMG=localhost/bench/busybox:latest
 
 # shellcheck source=bench/engines.sh
 . "$here/engines.sh"

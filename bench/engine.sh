@@ -28,39 +28,16 @@ src=$(cd "$here/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
 
-quick=0
-if [ "${1:-}" = --quick ]; then
-  quick=1
-  shift
-fi
-
-if [ "${BERTH_BENCH_INNER:-}" != 1 ]; then
-  [ "$(id -u)" = 0 ] || die "must run as root (real containers)"
-  build=${1:-$src/build}
-  [ -x "$build/berthd" ] || die "\`$build/berthd\` not found: build it first with \`meson compile -C $build\`"
-  build=$(cd "$build" && pwd)
-  need hyperfine "apt-get install hyperfine"
-  need python3 "apt-get install python3"
-  need curl "apt-get install curl"
-  BERTH_BENCH_INNER=1 BERTH_BENCH_BUILD=$build BERTH_BENCH_QUICK=$quick \
-    exec unshare -m --propagation private "$0" "$@"
-fi
+bench_enter "berthd" "$@"
 
 # From here on we are inside the private mount namespace.
-build=$BERTH_BENCH_BUILD
-quick=$BERTH_BENCH_QUICK
 if [ "$quick" = 1 ]; then
-  runs=${RUNS:-5} warmup=${WARMUP:-1} log_runs=${LOG_RUNS:-1}
+  log_runs=${LOG_RUNS:-1}
 else
-  runs=${RUNS:-30} warmup=${WARMUP:-3} log_runs=${LOG_RUNS:-3}
+  log_runs=${LOG_RUNS:-3}
 fi
 sleepers=${SLEEPERS:-50}
 log_mb=${LOG_MB:-200}
-engines=${ENGINES:-berth docker podman}
-cli=${DOCKER_CLI:-/usr/local/bin/docker}
-[ -x "$cli" ] || cli=$(command -v docker || true)
-[ -n "$cli" ] || die "no docker CLI (DOCKER_CLI=)"
-IMG=localhost/bench/busybox:latest
 
 # shellcheck source=bench/engines.sh
 . "$here/engines.sh"
@@ -216,10 +193,10 @@ measure_log () {
       # shellcheck disable=SC2086
       id=$(ecli "$e" run -d $opts "$IMG" /spew "$reps")
       ecli "$e" wait "$id" > /dev/null
-      echo "$(secs_since "$t0")" >> "$work/log-w-$e" # secs_since prints no newline
+      { secs_since "$t0"; echo; } >> "$work/log-w-$e" # secs_since prints no newline
       t0=$(now_ns)
       bytes=$(ecli "$e" logs "$id" 2>&1 | wc -c)
-      echo "$(secs_since "$t0")" >> "$work/log-r-$e"
+      { secs_since "$t0"; echo; } >> "$work/log-r-$e"
       want=$(($(stat -c %s "$work/bundle/rootfs/lines.txt") * reps))
       [ "$bytes" = "$want" ] || warn "log: $e gave back $bytes bytes of $want"
       ecli "$e" rm "$id" > /dev/null

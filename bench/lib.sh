@@ -1,5 +1,6 @@
-# Helpers for bench/runtime.sh (sourced; POSIX sh).  They use its globals
-# $work (the temp dir) and $bundle.
+# shellcheck shell=sh
+# Helpers for the bench scripts (sourced; POSIX sh).  Those for
+# runtime.sh use its globals $work (the temp dir) and $bundle.
 # shellcheck disable=SC2154
 
 die () { echo "bench: $*" >&2; exit 1; }
@@ -80,4 +81,46 @@ cleanup_all () {
   else
     rm -rf "$work"
   fi
+}
+
+# bench_enter BINARIES [--quick] [BUILD_DIR]: the start-up bench/engine.sh,
+# cli.sh and network.sh share.  Outside: check root, BINARIES (e.g.
+# "berthd berth") in BUILD_DIR (default build) and the tools, then re-exec
+# the calling script ($0) inside one private mount namespace, so that the
+# engines' mounts vanish with it.  Inside: set $build, $quick, $runs and
+# $warmup (RUNS, WARMUP; defaults 30 and 3, --quick 5 and 1), $engines
+# (ENGINES), $cli (DOCKER_CLI, else docker) and $IMG.
+# shellcheck disable=SC2034 # for the calling script
+bench_enter () {
+  _bins=$1; shift
+  quick=0
+  if [ "${1:-}" = --quick ]; then
+    quick=1
+    shift
+  fi
+  if [ "${BERTH_BENCH_INNER:-}" != 1 ]; then
+    [ "$(id -u)" = 0 ] || die "must run as root (real containers)"
+    build=${1:-$src/build}
+    for _b in $_bins; do
+      [ -x "$build/$_b" ] || die "\`$build/$_b\` not found: build it first with \`meson compile -C $build\`"
+    done
+    build=$(cd "$build" && pwd)
+    need hyperfine "apt-get install hyperfine"
+    need python3 "apt-get install python3"
+    need curl "apt-get install curl"
+    BERTH_BENCH_INNER=1 BERTH_BENCH_BUILD=$build BERTH_BENCH_QUICK=$quick \
+      exec unshare -m --propagation private "$0" "$@"
+  fi
+  build=$BERTH_BENCH_BUILD
+  quick=$BERTH_BENCH_QUICK
+  if [ "$quick" = 1 ]; then
+    runs=${RUNS:-5} warmup=${WARMUP:-1}
+  else
+    runs=${RUNS:-30} warmup=${WARMUP:-3}
+  fi
+  engines=${ENGINES:-berth docker podman}
+  cli=${DOCKER_CLI:-/usr/local/bin/docker}
+  [ -x "$cli" ] || cli=$(command -v docker || true)
+  [ -n "$cli" ] || die "no docker CLI (DOCKER_CLI=)"
+  IMG=localhost/bench/busybox:latest
 }

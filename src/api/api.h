@@ -145,6 +145,8 @@ void api_containers_ops_register (struct api_router *r);
 void api_containers_archive_register (struct api_router *r);
 /* volumes.c: list, create, inspect, remove, prune.  */
 void api_volumes_register (struct api_router *r);
+/* networks.c: list, inspect, create, remove, prune, connect, disconnect.  */
+void api_networks_register (struct api_router *r);
 
 /* ---- TLS of the tcp:// listeners (tls.c) ---- */
 

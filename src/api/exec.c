@@ -95,18 +95,24 @@ upgraded (void *data, int fd, const char *extra, size_t extra_len)
   struct upgrade *u = data;
   berth_error_t e = NULL;
   int sfd = engine_unix_connect (u->st.attach_socket, &e);
+  int wait_ms = ENGINE_EXEC_FINISH_WAIT_MS;
   berth_error_release (&e);
   if (sfd >= 0)
     {
       enum api_hijack_end end = api_hijack_relay (&u->h, fd, extra, extra_len, sfd);
       close (sfd);
+      /* The client hung up (or berthd is stopping and shut its
+         connection): nobody is there to learn the exit code, so do not
+         wait for it; the exec's thread records it when the process ends.  */
+      if (end == API_HIJACK_CLIENT_GONE)
+        wait_ms = 0;
       if (end == API_HIJACK_DETACHED)
         {
           engine_exec_detached (u->cs, u->st.id);
           return;
         }
     }
-  cleanup_free char *error = engine_exec_finish (u->cs, u->st.id);
+  cleanup_free char *error = engine_exec_finish (u->cs, u->st.id, wait_ms);
   if (error)
     {
       cleanup_free char *line = xasprintf ("%s\r\n", error);

@@ -466,6 +466,7 @@ api_server_new (struct engine *engine, berth_error_t *err)
   api_containers_ops_register (s->router);
   api_containers_archive_register (s->router);
   api_volumes_register (s->router);
+  api_networks_register (s->router);
   return s;
 }
 

@@ -186,6 +186,33 @@ string_field (json_object *body, const char *key, const char **out, berth_error_
   return 0;
 }
 
+/* httputils.CheckForJSON: no Content-Type is fine only with no body;
+   else the media type (parameters aside) must be application/json.  */
+static int
+check_for_json (struct api_request *req, size_t len, berth_error_t *err)
+{
+  const char *ct = api_request_header (req, "Content-Type");
+  if ((ct == NULL || *ct == '\0') && len == 0)
+    return 0;
+  if (ct == NULL)
+    ct = "";
+  size_t n = strcspn (ct, ";");
+  while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+    n--;
+  const char *t = ct;
+  while (*t == ' ' || *t == '\t')
+    t++, n--;
+  /* mime.ParseMediaType: a type is token/token.  */
+  const char *slash = memchr (t, '/', n);
+  if (n == 0 || slash == NULL || slash == t || slash == t + n - 1)
+    return api_error (err, EINVAL, "malformed Content-Type header (%s): mime: %s", ct,
+                      n == 0 ? "no media type" : "expected slash after first token");
+  if (n != strlen ("application/json") || strncasecmp (t, "application/json", n) != 0)
+    return api_error (err, EINVAL,
+                      "unsupported Content-Type header (%s): must be 'application/json'", ct);
+  return 0;
+}
+
 static int
 create (struct api_request *req, struct api_response *resp, berth_error_t *err)
 {
@@ -197,7 +224,7 @@ create (struct api_request *req, struct api_response *resp, berth_error_t *err)
   struct volume *v = NULL;
   int r = -1;
 
-  if (s == NULL)
+  if (s == NULL || check_for_json (req, body ? len : 0, err) < 0)
     return -1;
   /* An empty body is an empty CreateOptions: an anonymous local volume,
      as dockerd's ReadJSON allows.  */

@@ -363,3 +363,20 @@ bjson_new_strv (char *const *v)
     json_object_array_add (a, json_object_new_string (v[i]));
   return a;
 }
+
+json_object *
+bjson_field (json_object *o, const char *key)
+{
+  json_object *v = NULL;
+  if (o == NULL || !json_object_is_type (o, json_type_object)
+      || !json_object_object_get_ex (o, key, &v))
+    return NULL;
+  return v;
+}
+
+const char *
+bjson_field_str (json_object *o, const char *key)
+{
+  json_object *v = bjson_field (o, key);
+  return v && json_object_is_type (v, json_type_string) ? json_object_get_string (v) : NULL;
+}

@@ -55,4 +55,9 @@ json_object *bjson_new_strv (char *const *v);
 /* Serialise without escaping slashes, as Go's encoding/json does.  */
 const char *bjson_to_string (json_object *obj);
 
+/* Member KEY of object O, or NULL (O NULL, not an object, or no KEY).  */
+json_object *bjson_field (json_object *o, const char *key);
+/* Member KEY of O when it is a string, else NULL.  */
+const char *bjson_field_str (json_object *o, const char *key);
+
 #endif

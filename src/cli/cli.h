@@ -64,7 +64,7 @@ struct json_object;
 #define CLI_COMMAND_FILES(X)                                                   \
   X (system) X (ps) X (container) X (inspect) X (logs) X (stats) X (cp)        \
   X (image) X (image_archive) X (run) X (exec) X (events) X (unsupported)    \
-  X (docs) X (volume)
+  X (docs) X (volume) X (network)
 /* clang-format on */
 
 enum cli_flag_type

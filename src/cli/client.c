@@ -275,11 +275,12 @@ perform (struct cli *cli, const struct exchange *x, struct cli_response *r)
       cli_response_clear (r);
       return connect_error (cli);
     }
-  /* The daemon went away mid-answer (a stream cut short).  */
+  /* The daemon went away mid-answer (a stream cut short): Go's reader of
+     the chunked body says io.ErrUnexpectedEOF, which docker's logs,
+     events, wait and attach print as is.  */
   cli_response_clear (r);
   berth_error_release (&cli->err);
-  return berth_make_error_msg (&cli->err, EIO, "error reading from server: %s",
-                               curl_easy_strerror (rc));
+  return berth_make_error_msg (&cli->err, EIO, "unexpected EOF");
 }
 
 /* ---- starting berthd on a fresh machine ---- */

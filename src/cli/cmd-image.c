@@ -303,9 +303,20 @@ inspect_template (const char *format, char **raws, int n, struct cli_args *a)
         continue;
       json_object *o = json_tokener_parse (raws[i]);
       cleanup_free char *out = NULL;
+      /* docker's TemplateInspector: the typed image.InspectResponse, then
+         the raw JSON with missingkey=error; on an error its Flush still
+         ends the (empty) output with a newline.  */
       if (cli_template_execute (t, o, CLI_TEMPLATE_TYPED, &out, &err) < 0)
-        ret = cli_fail_msg (a, 1, "template parsing error: %s", err->msg);
-      else
+        {
+          berth_error_release (&err);
+          if (cli_template_execute (t, o, CLI_TEMPLATE_MISSINGKEY_ERROR, &out, &err) < 0)
+            {
+              putchar ('\n');
+              fflush (stdout);
+              ret = cli_fail_msg (a, 1, "template parsing error: %s", err->msg);
+            }
+        }
+      if (ret == 0)
         printf ("%s\n", out);
       json_object_put (o);
     }

@@ -157,6 +157,15 @@ print_template (struct cli_template *t, const char *body, struct cli_buf *out, b
   json_object *o = json_tokener_parse (body);
   cleanup_free char *text = NULL;
   int ret = cli_template_execute (t, o, CLI_TEMPLATE_TYPED, &text, err);
+  /* docker's TemplateInspector: the typed struct first, then the raw JSON
+     with missingkey=error (a nil pointer, a field not of the type).  */
+  if (ret < 0)
+    {
+      berth_error_release (err);
+      ret = cli_template_execute (t, o, CLI_TEMPLATE_MISSINGKEY_ERROR, &text, err);
+      if (ret < 0)
+        berth_error_wrap (err, "template parsing error");
+    }
   json_object_put (o);
   if (ret < 0)
     return ret;
@@ -238,6 +247,8 @@ cmd_inspect (struct cli *cli, struct cli_args *a)
     }
   if (t == NULL)
     cli_buf_puts (&out, n ? "\n]\n" : "[]\n");
+  else if (out.len == 0)
+    cli_buf_puts (&out, "\n"); /* docker's TemplateInspector.Flush */
   fputs (out.s, stdout);
   fflush (stdout);
   if (errs.len)

@@ -204,7 +204,7 @@ pull_chunk (const char *data, size_t len, void *opaque)
    it.  Returns 0 or the exit status with the error printed.  */
 static int
 pull_image (struct cli *cli, const struct cli_args *a, const char *image, const char *platform,
-            bool quiet)
+            bool quiet, int fst)
 {
   cleanup_free char *ref = image_with_tag (image);
   cleanup_free char *query = NULL;
@@ -222,13 +222,13 @@ pull_image (struct cli *cli, const struct cli_args *a, const char *image, const 
   int ret = path ? cli_stream (cli, "POST", path, NULL, -1, pull_chunk, p, &r) : -1;
   berth_error_t err = NULL;
   if (ret < 0 && r.status == 0)
-    ret = cli_fail (cli, a, 125);
+    ret = cli_fail (cli, a, fst);
   else if (r.status >= 400)
-    ret = cli_fail_response (cli, a, &r, 125);
+    ret = cli_fail_response (cli, a, &r, fst);
   else if (ret < 0)
-    ret = 125;
+    ret = fst;
   else if (cli_progress_finish (p, &err) < 0)
-    ret = cli_fail_msg (a, 125, "%s", err->msg);
+    ret = cli_fail_msg (a, fst, "%s", err->msg);
   berth_error_release (&err);
   cli_progress_free (p);
   cli_response_clear (&r);
@@ -249,69 +249,87 @@ post_create (struct cli *cli, const char *query, json_object *body, struct cli_r
   return path ? cli_request_json (cli, "POST", path, body, r) : -1;
 }
 
-static int
-write_cidfile (const struct cli_args *a, const char *file, const char *id)
-{
-  if (file == NULL || *file == '\0')
-    return 0;
-  cleanup_close int fd = open (file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0 && errno == EEXIST)
-    return cli_fail_msg (a, 125,
-                         "container ID file found, make sure the other container isn't running "
-                         "or delete %s",
-                         file);
-  if (fd < 0 || write (fd, id, strlen (id)) != (ssize_t) strlen (id))
-    return cli_fail_msg (a, 125, "failed to create the container ID file: %s", strerror (errno));
-  return 0;
-}
-
 /* docker's createContainer: pull on "No such image" (per --pull), print
-   the daemon's warnings, write --cidfile.  *ID gets the new ID.  */
+   the daemon's warnings, write --cidfile.  *ID gets the new ID.  FST is
+   the status of a failure: run's 125 (docker's toStatusError: named, with
+   the help pointer), create's 1 (docker's create returns the daemon's
+   error as is: plain, no help pointer).  */
 static int
-create_container (struct cli *cli, const struct cli_args *a, json_object *body, const char *image,
-                  char **id)
+post_create_pull (struct cli *cli, const struct cli_args *a, json_object *body, const char *image,
+                  int fst, char **id)
 {
   const char *pull = cli_flag_string (a, "pull"), *platform = given (a, "platform");
   const char *name = given (a, "name");
   bool quiet = cli_flag_bool (a, "quiet");
-  if (strcmp (pull, "always") && strcmp (pull, "missing") && strcmp (pull, "never"))
-    return cli_fail_msg (a, 125,
-                         "invalid pull option: '%s': must be one of \"always\", \"missing\" or "
-                         "\"never\"",
-                         pull);
   cleanup_free char *query = NULL;
   if (name)
     cli_query_add (&query, "name", name);
   if (platform && *platform)
     cli_query_add (&query, "platform", platform);
   int ret;
-  if (strcmp (pull, "always") == 0 && (ret = pull_image (cli, a, image, platform, quiet)) != 0)
+  if (strcmp (pull, "always") == 0 && (ret = pull_image (cli, a, image, platform, quiet, fst)) != 0)
     return ret;
   struct cli_response r = { 0 };
   if (post_create (cli, query, body, &r) < 0)
-    return cli_fail (cli, a, 125);
+    return cli_fail (cli, a, fst);
   if (no_such_image (&r) && strcmp (pull, "missing") == 0)
     {
       cleanup_free char *ref = image_with_tag (image);
       fprintf (stderr, "Unable to find image '%s' locally\n", ref);
       cli_response_clear (&r);
-      if ((ret = pull_image (cli, a, image, platform, quiet)) != 0)
+      if ((ret = pull_image (cli, a, image, platform, quiet, fst)) != 0)
         return ret;
       if (post_create (cli, query, body, &r) < 0)
-        return cli_fail (cli, a, 125);
+        return cli_fail (cli, a, fst);
     }
   if (r.status >= 400)
-    return cli_fail_response (cli, a, &r, 125), cli_response_clear (&r), 125;
+    {
+      cleanup_free char *m = cli_response_message (&r);
+      cleanup_free char *msg = xasprintf ("Error response from daemon: %s", m);
+      cli_response_clear (&r);
+      return cli_run_create_fail (a, fst, msg);
+    }
   cleanup_json json_object *o = json_tokener_parse (r.body);
   cli_response_clear (&r);
   json_object *v = NULL, *w = NULL;
   if (!json_object_object_get_ex (o, "Id", &v))
-    return cli_fail_msg (a, 125, "bad answer from the daemon");
+    return cli_fail_msg (a, fst, "bad answer from the daemon");
   for (size_t i = 0;
        json_object_object_get_ex (o, "Warnings", &w) && i < json_object_array_length (w); i++)
     fprintf (stderr, "WARNING: %s\n", json_object_get_string (json_object_array_get_idx (w, i)));
   *id = xstrdup (json_object_get_string (v));
-  return write_cidfile (a, given (a, "cidfile"), *id);
+  return 0;
+}
+
+static int
+create_container (struct cli *cli, const struct cli_args *a, json_object *body, const char *image,
+                  int fst, char **id)
+{
+  const char *pull = cli_flag_string (a, "pull"), *file = given (a, "cidfile");
+  if (strcmp (pull, "always") && strcmp (pull, "missing") && strcmp (pull, "never"))
+    return cli_fail_msg (a, 125,
+                         "invalid pull option: '%s': must be one of \"always\", \"missing\" or "
+                         "\"never\"",
+                         pull);
+  cleanup_close int fd = cli_run_open_cidfile (a, file, fst);
+  if (fd < -1)
+    return -2 - fd;
+  int ret = post_create_pull (cli, a, body, image, fst, id);
+  if (fd < 0)
+    return ret;
+  /* Like docker's cidFile.Close: a file nothing was written to goes.  */
+  if (ret == 0 && write (fd, *id, strlen (*id)) == (ssize_t) strlen (*id))
+    return 0;
+  if (ret == 0)
+    {
+      char buf[128];
+      cleanup_free char *m
+          = xasprintf ("failed to write the container ID to the file: write %s: %s", file,
+                       cli_go_strerror (errno, buf));
+      ret = cli_run_create_fail (a, fst, m);
+    }
+  unlink (file);
+  return ret;
 }
 
 /* Parse the flags into the create body; 0 or the exit status printed.  */
@@ -346,7 +364,7 @@ cmd_create (struct cli *cli, struct cli_args *a)
   if (ret)
     return ret;
   cleanup_free char *id = NULL;
-  if ((ret = create_container (cli, a, body, a->argv[0], &id)) != 0)
+  if ((ret = create_container (cli, a, body, a->argv[0], 1, &id)) != 0)
     return ret;
   puts (id);
   return 0;
@@ -404,9 +422,21 @@ wait_send (struct cli *cli, const char *id, const char *cond)
   return fd;
 }
 
-/* Read the wait answer: the exit code, or 125 with docker's message.  */
+/* A failed wait: run and start -a log "error waiting for container" and
+   exit 125; attach (PLAIN, docker's getExitStatus) prints the error alone
+   and exits 1.  */
 static int
-wait_finish (struct cli *cli, const struct cli_args *a, int fd, const char *id, const char *cond)
+wait_error (bool plain, const char *msg)
+{
+  if (plain)
+    return fprintf (stderr, "%s\n", msg), 1;
+  return fprintf (stderr, "Error waiting for container: %s\n", msg), 125;
+}
+
+/* Read the wait answer: the exit code, or the wait's error printed.  */
+static int
+wait_finish (struct cli *cli, const struct cli_args *a, int fd, const char *id, const char *cond,
+             bool plain)
 {
   cleanup_free char *buf = NULL;
   size_t len = 0, cap = 0;
@@ -449,19 +479,18 @@ wait_finish (struct cli *cli, const struct cli_args *a, int fd, const char *id, 
   char *head_end = strstr (buf, "\r\n\r\n");
   char *open = head_end ? strchr (head_end, '{') : NULL, *close_ = strrchr (buf, '}');
   if (sscanf (buf, "HTTP/1.%*d %ld", &status) != 1 || !open || !close_ || close_ < open)
-    return fprintf (stderr, "Error waiting for container: unexpected EOF\n"), 125;
+    return wait_error (plain, "unexpected EOF");
   close_[1] = '\0';
   cleanup_json json_object *o = json_tokener_parse (open);
   json_object *v = NULL, *m = NULL;
   if (status >= 400)
     {
       json_object_object_get_ex (o, "message", &m);
-      fprintf (stderr, "Error waiting for container: %s\n", m ? json_object_get_string (m) : "");
-      return 125;
+      return wait_error (plain, m ? json_object_get_string (m) : "");
     }
   if (json_object_object_get_ex (o, "Error", &v) && v
       && json_object_object_get_ex (v, "Message", &m) && *json_object_get_string (m))
-    return fprintf (stderr, "Error waiting for container: %s\n", json_object_get_string (m)), 125;
+    return wait_error (plain, json_object_get_string (m));
   (void) a;
   return json_object_object_get_ex (o, "StatusCode", &v) ? json_object_get_int (v) : 125;
 }
@@ -540,7 +569,7 @@ start_attached (struct cli_session *s, const struct cli_args *a, int wfd, const 
       cli_response_clear (&r);
       cli_session_clear (s);
       if (wfd >= 0 && strcmp (cond, "removed") == 0)
-        wait_finish (s->cli, a, wfd, s->id, cond);
+        wait_finish (s->cli, a, wfd, s->id, cond, false);
       else if (wfd >= 0)
         close (wfd);
       return st;
@@ -558,13 +587,18 @@ start_attached (struct cli_session *s, const struct cli_args *a, int wfd, const 
           return ret < 0 ? 1 : 0;
         }
     }
-  return wait_finish (s->cli, a, wfd, s->id, cond);
+  return wait_finish (s->cli, a, wfd, s->id, cond, false);
 }
 
+/* docker's run -d prints the ID from a goroutine it starts before
+   ContainerStart: the ID is out before the start's answer, also when the
+   start fails (then its error follows on stderr).  */
 static int
 run_detached (struct cli *cli, const struct cli_args *a, const char *id)
 {
   struct cli_response r = { 0 };
+  puts (id);
+  fflush (stdout);
   if (start_container (cli, id, &r) < 0)
     return cli_fail (cli, a, 125);
   if (r.status >= 400)
@@ -576,7 +610,6 @@ run_detached (struct cli *cli, const struct cli_args *a, const char *id)
       return st;
     }
   cli_response_clear (&r);
-  puts (id);
   return 0;
 }
 
@@ -595,7 +628,7 @@ cmd_run (struct cli *cli, struct cli_args *a)
   if (!detach && cli_session_check_tty (in, tty) < 0)
     return 1;
   cleanup_free char *id = NULL;
-  if ((ret = create_container (cli, a, body, a->argv[0], &id)) != 0)
+  if ((ret = create_container (cli, a, body, a->argv[0], 125, &id)) != 0)
     return ret;
   if (detach)
     return run_detached (cli, a, id);
@@ -708,7 +741,7 @@ cmd_start (struct cli *cli, struct cli_args *a)
           failed = f;
         }
       else
-        puts (a->argv[i]);
+        puts (a->argv[i]), fflush (stdout); /* in order with the errors */
       cli_response_clear (&r);
     }
   if (failed)
@@ -761,7 +794,7 @@ cmd_attach (struct cli *cli, struct cli_args *a)
         fputs (CLI_DETACH_MESSAGE "\n", stderr);
       return 1;
     }
-  return wait_finish (cli, a, wfd, id, "not-running");
+  return wait_finish (cli, a, wfd, id, "not-running", true);
 }
 
 /* ---- wait, rm ---- */
@@ -832,7 +865,7 @@ cmd_rm (struct cli *cli, struct cli_args *a)
             ret = 1;
         }
       else
-        puts (a->argv[i]);
+        puts (a->argv[i]), fflush (stdout); /* in order with the errors */
       cli_response_clear (&r);
     }
   return ret;

@@ -53,4 +53,16 @@ void cli_session_clear (struct cli_session *s);
    EACCES/EISDIR texts, 125 otherwise.  */
 int cli_start_error_status (const char *msg);
 
+/* docker's toStatusError for run (FST 125: 126/127 by the text, printed
+   with run's name and help pointer); create (FST 1) prints MSG alone.
+   Returns the exit status.  */
+int cli_run_create_fail (const struct cli_args *a, int fst, const char *msg);
+
+/* docker's newCIDFile for --cidfile FILE: the open fd, -1 without a file,
+   or -2 - STATUS with the error printed.  */
+int cli_run_open_cidfile (const struct cli_args *a, const char *file, int fst);
+
+/* Go's text for errno E in BUF ("no such file or directory").  */
+const char *cli_go_strerror (int e, char buf[static 128]);
+
 #endif

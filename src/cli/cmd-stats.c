@@ -171,6 +171,43 @@ targets (struct cli *cli, struct cli_args *a, size_t *n, char **msg)
   return ts;
 }
 
+/* docker's stats without names follows the daemon's events: containers
+   that start (any created one with --all) join the table at its end,
+   those that die (without --all) or go vanish.  Re-reading the list each
+   round gives the same table: TS keeps its order (and each one's previous
+   sample), drops what the list lost, appends what it gained.  */
+static int
+refresh_targets (struct cli *cli, struct cli_args *a, struct target **ts, size_t *n)
+{
+  char *msg = NULL;
+  size_t m = 0;
+  struct target *now = targets (cli, a, &m, &msg);
+  if (now == NULL)
+    return fprintf (stderr, "%s\n", msg), free (msg), -1;
+  struct target *next = xcalloc (*n + m + 1, sizeof *next);
+  size_t k = 0;
+  for (size_t i = 0; i < *n; i++)
+    for (size_t j = 0; j < m; j++)
+      if (now[j].container && strcmp ((*ts)[i].container, now[j].container) == 0)
+        {
+          next[k++] = (*ts)[i];
+          (*ts)[i] = (struct target){ 0 };
+          free (now[j].container);
+          now[j].container = NULL;
+          break;
+        }
+  for (size_t j = 0; j < m; j++)
+    if (now[j].container)
+      next[k++] = now[j], now[j] = (struct target){ 0 };
+  targets_free (now, m);
+  for (size_t i = 0; i < *n; i++)
+    free ((*ts)[i].container), json_object_put ((*ts)[i].prev);
+  free (*ts);
+  *ts = next;
+  *n = k;
+  return 0;
+}
+
 /* Format the rows of one round.  NULL with *msg on a template error.  */
 static char *
 render (const char *format, json_object *rows, char **msg)
@@ -233,6 +270,13 @@ one_round (struct cli *cli, struct cli_args *a, struct target *ts, size_t n, boo
     {
       char *msg = NULL;
       json_object *s = sample (cli, &ts[i], stream, &msg);
+      /* Without names, one that went between the list and its sample
+         leaves the table quietly (docker drops it on its event).  */
+      if (s == NULL && a->argc == 0)
+        {
+          free (msg);
+          continue;
+        }
       if (s == NULL)
         {
           cli_buf_printf (errs, "%s\n", msg);
@@ -267,6 +311,11 @@ cmd_stats (struct cli *cli, struct cli_args *a)
     {
       struct cli_buf errs = { 0 };
       cleanup_free char *text = NULL;
+      if (a->argc == 0 && !once && round > 0 && refresh_targets (cli, a, &ts, &n) < 0)
+        {
+          status = 1;
+          break;
+        }
       int ret = one_round (cli, a, ts, n, true, &text, &errs);
       /* docker prints nothing when a named container is missing.  */
       if (errs.len)

@@ -187,21 +187,26 @@ parse_format (const char *name, const char *type, const char *format, int *statu
   return t;
 }
 
+/* Execute T over docker's typed structs (nil pointers print "<nil>", nil
+   maps "map[]").  QUIET: the daemon's error is the command's, not the
+   template's (docker's runVersion reports the server error first).  */
 static int
-print_format (struct cli_template *t, json_object *data)
+print_format (struct cli_template *t, json_object *data, bool quiet)
 {
   berth_error_t err = NULL;
   cleanup_free char *out = NULL;
-  if (cli_template_execute (t, data, 0, &out, &err) < 0)
+  if (cli_template_execute (t, data, CLI_TEMPLATE_TYPED, &out, &err) < 0)
     {
       /* docker ends the output with a newline whatever happened.  */
       putchar ('\n');
       fflush (stdout);
-      fprintf (stderr, "%s\n", err->msg);
+      if (!quiet)
+        fprintf (stderr, "%s\n", err->msg);
       berth_error_release (&err);
-      return 1;
+      return quiet ? 0 : 1;
     }
   printf ("%s\n", out);
+  fflush (stdout);
   return 0;
 }
 
@@ -243,7 +248,7 @@ format_version (struct cli *cli, struct cli_template *t, const struct cli_respon
   json_object *data = json_object_new_object ();
   json_object_object_add (data, "Client", go_struct (client, version_renames));
   json_object_object_add (data, "Server", go_struct (server, version_renames));
-  int status = print_format (t, data);
+  int status = print_format (t, data, !ok);
   json_object_put (data);
   json_object_put (client);
   json_object_put (server);
@@ -259,6 +264,11 @@ cmd_version (struct cli *cli, struct cli_args *a)
   if (format && *format
       && (t = parse_format ("version", "system.versionInfo", format, &status)) == NULL)
     return status;
+  if (t)
+    {
+      cli_template_set_field_type (t, "Client", "system.clientVersion");
+      cli_template_set_field_type (t, "Server", "*types.Version");
+    }
   cleanup_free char *path = cli_path (cli, "/version");
   struct cli_response r = { 0 };
   int ret = path ? cli_request (cli, "GET", path, NULL, &r) : -1;
@@ -268,6 +278,7 @@ cmd_version (struct cli *cli, struct cli_args *a)
   else
     print_client_version (cli);
   cli_template_free (t);
+  fflush (stdout); /* the client's part before the daemon's error */
   if (ret < 0)
     return cli_fail (cli, a, 1);
   if (r.status >= 400)
@@ -350,7 +361,7 @@ format_info (struct cli *cli, struct cli_template *t, const struct cli_response 
     }
   json_object_object_add (server, "ClientInfo", client_version_json (cli, true));
   json_object *data = go_struct (server, info_renames);
-  int status = print_format (t, data);
+  int status = print_format (t, data, false);
   json_object_put (data);
   json_object_put (server);
   return status;

@@ -1,5 +1,5 @@
-/* berth — the commands whose daemon side does not exist yet (network,
-   build, pull, push, login, logout, search): registered with docker's
+/* berth — the commands whose daemon side does not exist yet (build,
+   pull, push, login, logout, search): registered with docker's
    usage so help and completion know them, answering a clear error with
    exit status 1.  */
 #include <stdio.h>
@@ -18,44 +18,6 @@ not_yet (struct cli *cli, struct cli_args *a)
 }
 
 const struct cli_command cli_cmds_unsupported[] = {
-  { .name = "network", .short_help = "Manage networks" },
-  { .name = "ls",
-    .parent = "network",
-    .aliases = (const char *const[]){ "list", NULL },
-    .usage = "[OPTIONS]",
-    .short_help = "List networks",
-    .fn = not_yet },
-  { .name = "create",
-    .parent = "network",
-    .usage = "[OPTIONS] NETWORK",
-    .short_help = "Create a network",
-    .fn = not_yet },
-  { .name = "inspect",
-    .parent = "network",
-    .usage = "[OPTIONS] NETWORK [NETWORK...]",
-    .short_help = "Display detailed information on one or more networks",
-    .fn = not_yet },
-  { .name = "rm",
-    .parent = "network",
-    .aliases = (const char *const[]){ "remove", NULL },
-    .usage = "NETWORK [NETWORK...]",
-    .short_help = "Remove one or more networks",
-    .fn = not_yet },
-  { .name = "connect",
-    .parent = "network",
-    .usage = "[OPTIONS] NETWORK CONTAINER",
-    .short_help = "Connect a container to a network",
-    .fn = not_yet },
-  { .name = "disconnect",
-    .parent = "network",
-    .usage = "[OPTIONS] NETWORK CONTAINER",
-    .short_help = "Disconnect a container from a network",
-    .fn = not_yet },
-  { .name = "prune",
-    .parent = "network",
-    .usage = "[OPTIONS]",
-    .short_help = "Remove all unused networks",
-    .fn = not_yet },
   { .name = "build",
     .parent = "image",
     .shortcut = "build",

@@ -1,44 +1,17 @@
 /* berth — `volume create|ls|inspect|rm|prune`: docker 28's flags, tables,
    messages and exit statuses over /volumes/...  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
 #include "cli/cli.h"
 #include "cli/cmd-image-common.h"
+#include "cli/cmd-resource.h"
 #include "cli/format.h"
 #include "cli/template.h"
 
 /* cmd-inspect.c: Go's json.Indent of the daemon's text.  */
 void cli_inspect_indent (struct cli_buf *b, const char *text, int depth);
-
-/* One request whose error answer is printed as docker does; the answer's
-   body in R on success.  */
-static int
-request (struct cli *cli, struct cli_args *a, const char *method, const char *path,
-         const char *body, struct cli_response *r)
-{
-  if (path == NULL || cli_request (cli, method, path, body, r) < 0)
-    return cli_fail (cli, a, 1), -1;
-  if (r->status >= 400)
-    return cli_fail_response (cli, a, r, 1), cli_response_clear (r), -1;
-  return 0;
-}
-
-/* pflag's message for the first `--filter` value that is not name=value
-   (the only error docker's filter option has).  */
-static char *
-bad_filter (char *const *v, const char *flag)
-{
-  size_t i = 0;
-  while (v[i] && v[i + 1] && strchr (v[i], '='))
-    i++;
-  return xasprintf ("invalid argument \"%s\" for \"%s\" flag: bad format of filter (expected "
-                    "name=value)",
-                    v[i], flag);
-}
 
 /* ---- create ---- */
 
@@ -110,35 +83,6 @@ cluster_spec (struct cli_args *a)
   return spec;
 }
 
-/* docker's opts.ValidateLabel: a name, no blanks in it.  */
-static int
-check_label (const char *l, berth_error_t *err)
-{
-  size_t klen = strcspn (l, "=");
-  cleanup_free char *k = xstrndup (l, klen);
-  str_trim (k);
-  if (*k == '\0')
-    return berth_make_error_msg (err, EINVAL, "invalid label '%s': empty name", l);
-  for (const char *p = k; *p; p++)
-    if (isspace ((unsigned char) *p))
-      return berth_make_error_msg (err, EINVAL, "label '%s' contains whitespaces", k);
-  return 0;
-}
-
-/* "k=v" (or "k": an empty value) strings as a JSON object; later wins.  */
-static json_object *
-kv_object (char *const *v)
-{
-  json_object *o = json_object_new_object ();
-  for (size_t i = 0; v && v[i]; i++)
-    {
-      size_t klen = strcspn (v[i], "=");
-      cleanup_free char *k = xstrndup (v[i], klen);
-      json_object_object_add (o, k, json_object_new_string (v[i][klen] ? v[i] + klen + 1 : ""));
-    }
-  return o;
-}
-
 static int
 cmd_create (struct cli *cli, struct cli_args *a)
 {
@@ -152,24 +96,17 @@ cmd_create (struct cli *cli, struct cli_args *a)
       name = a->argv[0];
     }
   char *const *labels = cli_flag_strings (a, "label");
-  for (size_t i = 0; labels && labels[i]; i++)
-    {
-      berth_error_t err = NULL;
-      if (check_label (labels[i], &err) < 0)
-        {
-          cleanup_free char *m
-              = xasprintf ("invalid argument \"%s\" for \"--label\" flag: %s", labels[i], err->msg);
-          berth_error_release (&err);
-          return cli_usage_error (a, m);
-        }
-    }
+  int bad = cli_resource_check_values (a, "--label", labels, cli_resource_check_label);
+  if (bad)
+    return bad;
   json_object *body = json_object_new_object ();
   json_object_object_add (body, "Driver", json_object_new_string (cli_flag_string (a, "driver")));
   /* docker's VolumeCreate body: empty maps are left out (omitempty).  */
   if (cli_flag_strings (a, "opt"))
-    json_object_object_add (body, "DriverOpts", kv_object (cli_flag_strings (a, "opt")));
+    json_object_object_add (body, "DriverOpts",
+                            cli_resource_kv_object (cli_flag_strings (a, "opt")));
   if (labels)
-    json_object_object_add (body, "Labels", kv_object (labels));
+    json_object_object_add (body, "Labels", cli_resource_kv_object (labels));
   json_object_object_add (body, "Name", json_object_new_string (name ? name : ""));
   for (size_t i = 0; cluster_flags[i]; i++)
     if (cli_flag_set (a, cluster_flags[i]))
@@ -179,10 +116,11 @@ cmd_create (struct cli *cli, struct cli_args *a)
       }
   cleanup_free char *path = cli_path (cli, "/volumes/create");
   struct cli_response r = { 0 };
-  int ret = request (cli, a, "POST", path, bjson_to_string (body), &r);
+  char *msg = NULL;
+  int ret = cli_resource_request (cli, "POST", path, bjson_to_string (body), &r, &msg);
   json_object_put (body);
   if (ret < 0)
-    return 1;
+    return cli_resource_fail_with (a, msg);
   json_object *v = json_tokener_parse (r.body);
   cli_response_clear (&r);
   printf ("%s\n", cli_image_str (v, "Name"));
@@ -202,200 +140,75 @@ static const struct cli_flag ls_flags[] = {
   { NULL },
 };
 
-static bool
-is_digit (char c)
-{
-  return c >= '0' && c <= '9';
-}
-
-/* fvbommel/sortorder.NaturalLess, as docker sorts `volume ls`: runs of
-   digits compare as numbers ("v2" < "v10"), fewer leading zeros first.  */
-static int
-natural_cmp (const char *s1, const char *s2)
-{
-  size_t i1 = 0, i2 = 0, l1 = strlen (s1), l2 = strlen (s2);
-  while (i1 < l1 && i2 < l2)
-    {
-      bool d1 = is_digit (s1[i1]), d2 = is_digit (s2[i2]);
-      if (d1 != d2)
-        return d1 ? -1 : 1;
-      if (!d1)
-        {
-          if (s1[i1] != s2[i2])
-            return (unsigned char) s1[i1] < (unsigned char) s2[i2] ? -1 : 1;
-          i1++, i2++;
-          continue;
-        }
-      while (i1 < l1 && s1[i1] == '0')
-        i1++;
-      while (i2 < l2 && s2[i2] == '0')
-        i2++;
-      size_t nz1 = i1, nz2 = i2;
-      while (i1 < l1 && is_digit (s1[i1]))
-        i1++;
-      while (i2 < l2 && is_digit (s2[i2]))
-        i2++;
-      if (i1 - nz1 != i2 - nz2)
-        return i1 - nz1 < i2 - nz2 ? -1 : 1;
-      int c = strncmp (s1 + nz1, s2 + nz2, i1 - nz1);
-      if (c != 0)
-        return c;
-      if (nz1 != nz2)
-        return nz1 < nz2 ? -1 : 1;
-    }
-  return l1 == l2 ? 0 : (l1 < l2 ? -1 : 1);
-}
-
-static int
-cmp_volume (const void *x, const void *y)
-{
-  json_object *a = *(json_object *const *) x, *b = *(json_object *const *) y;
-  return natural_cmp (cli_image_str (a, "Name"), cli_image_str (b, "Name"));
-}
-
-static void
-add_str (json_object *row, const char *key, char *s)
-{
-  json_object_object_add (row, key, json_object_new_string (s));
-  free (s);
-}
-
-static char *
-labels_cell (json_object *labels)
-{
-  struct cli_buf b = { 0 };
-  cli_buf_add (&b, "", 0);
-  if (labels && json_object_is_type (labels, json_type_object))
-    {
-      json_object_object_foreach (labels, k, v)
-      {
-        cli_buf_printf (&b, "%s%s=%s", b.len ? "," : "", k, json_object_get_string (v));
-      }
-    }
-  return b.s;
-}
-
 /* One volumeContext, its fields in the order Go's json marshals them
    (sorted); Label is the map `{{.Label "k"}}` indexes, left out of json.  */
 static json_object *
-volume_row (json_object *v, bool with_label)
+volume_row (json_object *v, bool with_label, const void *ctx)
 {
+  (void) ctx;
   json_object *row = json_object_new_object (), *labels = NULL, *usage = NULL;
   json_object_object_get_ex (v, "Labels", &labels);
   json_object_object_get_ex (v, "UsageData", &usage);
   bool has_usage = usage && json_object_is_type (usage, json_type_object);
-  add_str (row, "Availability", xstrdup ("N/A"));
-  add_str (row, "Driver", xstrdup (cli_image_str (v, "Driver")));
-  add_str (row, "Group", xstrdup ("N/A"));
-  if (with_label)
-    json_object_object_add (row, "Label",
-                            labels && json_object_is_type (labels, json_type_object)
-                                ? json_object_get (labels)
-                                : json_object_new_object ());
-  add_str (row, "Labels", labels_cell (labels));
-  add_str (row, "Links",
-           has_usage ? xasprintf ("%lld", (long long) cli_image_int (usage, "RefCount"))
-                     : xstrdup ("N/A"));
-  add_str (row, "Mountpoint", xstrdup (cli_image_str (v, "Mountpoint")));
-  add_str (row, "Name", xstrdup (cli_image_str (v, "Name")));
-  add_str (row, "Scope", xstrdup (cli_image_str (v, "Scope")));
-  add_str (row, "Size",
-           has_usage ? cli_format_human_size ((double) cli_image_int (usage, "Size"), 4)
-                     : xstrdup ("N/A"));
-  add_str (row, "Status", xstrdup ("N/A"));
+  cli_resource_add_str (row, "Availability", xstrdup ("N/A"));
+  cli_resource_add_str (row, "Driver", xstrdup (cli_image_str (v, "Driver")));
+  cli_resource_add_str (row, "Group", xstrdup ("N/A"));
+  cli_resource_add_labels (row, labels, with_label, false);
+  cli_resource_add_str (row, "Links",
+                        has_usage
+                            ? xasprintf ("%lld", (long long) cli_image_int (usage, "RefCount"))
+                            : xstrdup ("N/A"));
+  cli_resource_add_str (row, "Mountpoint", xstrdup (cli_image_str (v, "Mountpoint")));
+  cli_resource_add_str (row, "Name", xstrdup (cli_image_str (v, "Name")));
+  cli_resource_add_str (row, "Scope", xstrdup (cli_image_str (v, "Scope")));
+  cli_resource_add_str (row, "Size",
+                        has_usage
+                            ? cli_format_human_size ((double) cli_image_int (usage, "Size"), 4)
+                            : xstrdup ("N/A"));
+  cli_resource_add_str (row, "Status", xstrdup ("N/A"));
   return row;
 }
 
-static json_object *
-ls_header (void)
-{
-  static const char *const h[][2] = {
-    { "Name", "VOLUME NAME" },
-    { "Driver", "DRIVER" },
-    { "Scope", "SCOPE" },
-    { "Mountpoint", "MOUNTPOINT" },
-    { "Labels", "LABELS" },
-    { "Links", "LINKS" },
-    { "Size", "SIZE" },
-    { "Group", "GROUP" },
-    { "Availability", "AVAILABILITY" },
-    { "Status", "STATUS" },
-  };
-  json_object *o = json_object_new_object ();
-  for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
-    json_object_object_add (o, h[i][0], json_object_new_string (h[i][1]));
-  return o;
-}
+static const char *const ls_header[][2] = {
+  { "Name", "VOLUME NAME" },
+  { "Driver", "DRIVER" },
+  { "Scope", "SCOPE" },
+  { "Mountpoint", "MOUNTPOINT" },
+  { "Labels", "LABELS" },
+  { "Links", "LINKS" },
+  { "Size", "SIZE" },
+  { "Group", "GROUP" },
+  { "Availability", "AVAILABILITY" },
+  { "Status", "STATUS" },
+};
+
+/* docker's NewVolumeFormat and volumeContext.  */
+static const struct cli_resource_list volume_list = {
+  .type_name = "*formatter.volumeContext",
+  .header = ls_header,
+  .nheader = sizeof ls_header / sizeof ls_header[0],
+  .quiet = "{{.Name}}",
+  .table = "table {{.Driver}}\t{{.Name}}",
+  .raw_quiet = "name: {{.Name}}",
+  .raw = "name: {{.Name}}\ndriver: {{.Driver}}\n",
+  .row = volume_row,
+};
 
 #define CLUSTER_TABLE "table {{.Name}}\t{{.Group}}\t{{.Driver}}\t{{.Availability}}\t{{.Status}}"
-
-/* docker's NewVolumeFormat.  */
-static const char *
-ls_format (struct cli_args *a)
-{
-  const char *f = cli_flag_string (a, "format");
-  bool quiet = cli_flag_bool (a, "quiet");
-  if (f == NULL || *f == '\0' || strcmp (f, "table") == 0)
-    return quiet ? "{{.Name}}" : "table {{.Driver}}\t{{.Name}}";
-  if (strcmp (f, "raw") == 0)
-    return quiet ? "name: {{.Name}}" : "name: {{.Name}}\ndriver: {{.Driver}}\n";
-  return f;
-}
-
-static int
-print_volumes (json_object **vols, size_t n, const char *format, berth_error_t *err)
-{
-  if (strcmp (format, "json") == 0)
-    {
-      for (size_t i = 0; i < n; i++)
-        {
-          json_object *row = volume_row (vols[i], false);
-          struct cli_buf b = { 0 };
-          cli_format_go_json (&b, row);
-          puts (b.s);
-          cli_buf_free (&b);
-          json_object_put (row);
-        }
-      return 0;
-    }
-  json_object *header = ls_header ();
-  struct cli_output *o = cli_output_new (format, header, "*formatter.volumeContext", err);
-  json_object_put (header);
-  if (o == NULL)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    {
-      json_object *row = volume_row (vols[i], true);
-      int ret = cli_output_add (o, row, err);
-      json_object_put (row);
-      if (ret < 0)
-        return cli_output_free (o), -1;
-    }
-  cleanup_free char *text = cli_output_finish (o, err);
-  cli_output_free (o);
-  if (text == NULL)
-    return -1;
-  fputs (text, stdout);
-  return 0;
-}
 
 static int
 cmd_ls (struct cli *cli, struct cli_args *a)
 {
-  cleanup_free char *filters = NULL, *query = NULL;
-  berth_error_t err = NULL;
-  if (cli_image_filters (cli_flag_strings (a, "filter"), NULL, NULL, &filters, &err) < 0)
-    {
-      cleanup_free char *m = bad_filter (cli_flag_strings (a, "filter"), "-f, --filter");
-      berth_error_release (&err);
-      return cli_usage_error (a, m);
-    }
-  if (filters)
-    cli_query_add (&query, "filters", filters);
+  cleanup_free char *query = NULL;
+  int bad = cli_resource_filters (a, cli_flag_strings (a, "filter"), "-f, --filter", NULL, NULL,
+                                  &query);
+  if (bad)
+    return bad;
   cleanup_free char *path = cli_path (cli, "/volumes%s", query ? query : "");
   struct cli_response r = { 0 };
-  if (request (cli, a, "GET", path, NULL, &r) < 0)
-    return 1;
+  char *msg = NULL;
+  if (cli_resource_request (cli, "GET", path, NULL, &r, &msg) < 0)
+    return cli_resource_fail_with (a, msg);
   json_object *list = json_tokener_parse (r.body), *vols = NULL;
   cli_response_clear (&r);
   size_t n = 0;
@@ -405,26 +218,20 @@ cmd_ls (struct cli *cli, struct cli_args *a)
   /* --cluster keeps only cluster volumes (berth has none: no swarm) and
      prints them its own way, --format or not, as docker does.  */
   bool cluster = cli_flag_bool (a, "cluster");
-  json_object **sorted = xcalloc (n + 1, sizeof *sorted);
+  json_object **kept = xcalloc (n + 1, sizeof *kept);
   size_t m = 0;
   for (size_t i = 0; i < n; i++)
     {
       json_object *v = json_object_array_get_idx (vols, i);
       if (!cluster || json_object_object_get_ex (v, "ClusterVolume", NULL))
-        sorted[m++] = v;
+        kept[m++] = v;
     }
-  qsort (sorted, m, sizeof *sorted, cmp_volume);
-  const char *format = ls_format (a);
+  const char *format = cli_resource_ls_format (a, &volume_list);
   if (cluster)
     format = cli_flag_bool (a, "quiet") ? "{{.Name}}" : CLUSTER_TABLE;
-  int ret = print_volumes (sorted, m, format, &err);
-  free (sorted);
+  int ret = cli_resource_ls_print (a, &volume_list, kept, m, format);
+  free (kept);
   json_object_put (list);
-  if (ret < 0)
-    {
-      ret = cli_fail_msg (a, 1, "template parsing error: %s", err->msg);
-      berth_error_release (&err);
-    }
   return ret;
 }
 
@@ -434,21 +241,6 @@ static const struct cli_flag inspect_flags[] = {
   { "format", 'f', CLI_FLAG_STRING, NULL, CLI_FORMAT_USAGE, NULL, 0 },
   { NULL },
 };
-
-/* docker's inspect over the typed volume.Volume: "json" prints the list
-   on one line, a template runs per volume, nothing prints it indented.  */
-static struct cli_template *
-inspect_template (const char *format, berth_error_t *err)
-{
-  if (format == NULL || *format == '\0' || strcmp (format, "json") == 0)
-    return NULL;
-  cleanup_free char *text = cli_format_prepare (format);
-  struct cli_template *t = cli_template_parse ("", text, err);
-  if (t == NULL)
-    return berth_error_wrap (err, "template parsing error"), NULL;
-  cli_template_set_type_name (t, "volume.Volume");
-  return t;
-}
 
 static int
 cmp_key (const void *x, const void *y)
@@ -493,27 +285,16 @@ go_order (json_object *o, bool usage)
 static json_object *
 inspect_get (struct cli *cli, const char *name, struct cli_buf *errs)
 {
-  cleanup_free char *esc = cli_query_escape (name);
-  cleanup_free char *path = cli_path (cli, "/volumes/%s", esc);
   struct cli_response r = { 0 };
-  if (path == NULL || cli_request (cli, "GET", path, NULL, &r) < 0)
+  cleanup_free char *msg = NULL;
+  if (cli_resource_call (cli, "GET", "/volumes", NULL, name, NULL, &r, &msg) < 0)
     {
-      cli_buf_printf (errs, "%s\n", cli->err ? cli->err->msg : "cannot reach the daemon");
-      berth_error_release (&cli->err);
+      cli_buf_printf (errs, "%s\n", msg);
       return NULL;
     }
-  json_object *v = NULL;
-  if (r.status >= 400)
-    {
-      cleanup_free char *m = cli_response_message (&r);
-      cli_buf_printf (errs, "Error response from daemon: %s\n", m);
-    }
-  else
-    {
-      json_object *o = json_tokener_parse (r.body);
-      v = go_order (o, false);
-      json_object_put (o);
-    }
+  json_object *o = json_tokener_parse (r.body);
+  json_object *v = go_order (o, false);
+  json_object_put (o);
   cli_response_clear (&r);
   return v;
 }
@@ -552,14 +333,15 @@ print_found (const char *format, json_object *found, struct cli_buf *out)
 static int
 cmd_inspect (struct cli *cli, struct cli_args *a)
 {
+  /* docker's inspect over the typed volume.Volume: "json" prints the
+     list on one line, a template runs per volume, nothing prints it
+     indented.  */
   berth_error_t err = NULL;
   const char *format = cli_flag_string (a, "format");
-  struct cli_template *t = inspect_template (format, &err);
-  if (t == NULL && err)
-    {
-      fprintf (stderr, "%s\n", err->msg);
-      return berth_error_release (&err), 64;
-    }
+  struct cli_template *t = NULL;
+  int bad = cli_resource_inspect_template (format, "volume.Volume", &t);
+  if (bad)
+    return bad;
   struct cli_buf out = { 0 }, errs = { 0 };
   cli_buf_add (&out, "", 0);
   json_object *found = json_object_new_array ();
@@ -581,15 +363,7 @@ cmd_inspect (struct cli *cli, struct cli_args *a)
     }
   if (t == NULL)
     print_found (format, found, &out);
-  else if (out.len == 0)
-    cli_buf_puts (&out, "\n"); /* docker's TemplateInspector.Flush */
-  fputs (out.s, stdout);
-  fflush (stdout);
-  if (errs.len)
-    fputs (errs.s, stderr);
-  int status = errs.len ? 1 : 0;
-  cli_buf_free (&out);
-  cli_buf_free (&errs);
+  int status = cli_resource_inspect_finish (&out, &errs, t != NULL);
   json_object_put (found);
   cli_template_free (t);
   return status;
@@ -602,40 +376,15 @@ static const struct cli_flag rm_flags[] = {
   { NULL },
 };
 
+static const struct cli_resource_rm volume_rm = {
+  .base = "/volumes",
+  .force_query = "?force=1",
+};
+
 static int
 cmd_rm (struct cli *cli, struct cli_args *a)
 {
-  struct cli_buf errs = { 0 };
-  int status = 0;
-  for (int i = 0; i < a->argc; i++)
-    {
-      cleanup_free char *esc = cli_query_escape (a->argv[i]);
-      cleanup_free char *path
-          = cli_path (cli, "/volumes/%s%s", esc, cli_flag_bool (a, "force") ? "?force=1" : "");
-      struct cli_response r = { 0 };
-      if (path == NULL || cli_request (cli, "DELETE", path, NULL, &r) < 0)
-        {
-          cli_buf_printf (&errs, "%s\n", cli->err ? cli->err->msg : "cannot reach the daemon");
-          berth_error_release (&cli->err);
-          status = 1;
-          continue;
-        }
-      if (r.status >= 400)
-        {
-          cleanup_free char *m = cli_response_message (&r);
-          cli_buf_printf (&errs, "Error response from daemon: %s\n", m);
-          status = 1;
-        }
-      else
-        printf ("%s\n", a->argv[i]);
-      cli_response_clear (&r);
-    }
-  fflush (stdout);
-  /* docker joins every error and prints them once, at the end.  */
-  if (errs.len)
-    fputs (errs.s, stderr);
-  cli_buf_free (&errs);
-  return status;
+  return cli_resource_rm (cli, a, &volume_rm);
 }
 
 /* ---- prune ---- */
@@ -658,25 +407,6 @@ has_filter (char *const *v, const char *key)
   return false;
 }
 
-static void
-print_pruned (json_object *rep)
-{
-  json_object *del = NULL;
-  uint64_t space = 0;
-  if (json_object_object_get_ex (rep, "VolumesDeleted", &del)
-      && json_object_is_type (del, json_type_array) && json_object_array_length (del) > 0)
-    {
-      puts ("Deleted Volumes:");
-      for (size_t i = 0; i < json_object_array_length (del); i++)
-        puts (json_object_get_string (json_object_array_get_idx (del, i)));
-      putchar ('\n');
-      /* docker counts the space only when something was deleted.  */
-      space = (uint64_t) cli_image_int (rep, "SpaceReclaimed");
-    }
-  cleanup_free char *h = cli_format_human_size ((double) space, 4);
-  printf ("Total reclaimed space: %s\n", h);
-}
-
 static int
 cmd_prune (struct cli *cli, struct cli_args *a)
 {
@@ -684,29 +414,24 @@ cmd_prune (struct cli *cli, struct cli_args *a)
   bool all = cli_flag_bool (a, "all");
   if (all && has_filter (filter, "all"))
     return cli_fail_msg (a, 1, "conflicting options: cannot specify both --all and --filter all=1");
-  cleanup_free char *filters = NULL, *query = NULL;
-  berth_error_t err = NULL;
-  if (cli_image_filters (filter, all ? "all" : NULL, all ? "true" : NULL, &filters, &err) < 0)
-    {
-      cleanup_free char *m = bad_filter (filter, "--filter");
-      berth_error_release (&err);
-      return cli_usage_error (a, m);
-    }
-  if (!cli_flag_bool (a, "force")
-      && !cli_image_confirm (all ? "WARNING! This will remove all local volumes not used by at "
-                                   "least one container."
-                                 : "WARNING! This will remove anonymous local volumes not used by "
-                                   "at least one container."))
-    return 0;
-  if (filters)
-    cli_query_add (&query, "filters", filters);
-  cleanup_free char *path = cli_path (cli, "/volumes/prune%s", query ? query : "");
-  struct cli_response r = { 0 };
-  if (request (cli, a, "POST", path, NULL, &r) < 0)
-    return 1;
-  json_object *rep = json_tokener_parse (r.body);
-  cli_response_clear (&r);
-  print_pruned (rep);
+  cleanup_free char *query = NULL;
+  int status = cli_resource_filters (a, filter, "--filter", all ? "all" : NULL, all ? "true" : NULL,
+                                     &query);
+  if (status)
+    return status;
+  json_object *rep = cli_resource_prune (
+      cli, a, "/volumes/prune", query,
+      all ? "WARNING! This will remove all local volumes not used by at least one container."
+          : "WARNING! This will remove anonymous local volumes not used by at least one container.",
+      &status);
+  if (rep == NULL)
+    return status;
+  uint64_t space = 0;
+  /* docker counts the space only when something was deleted.  */
+  if (cli_resource_print_deleted (rep, "VolumesDeleted", "Volumes"))
+    space = (uint64_t) cli_image_int (rep, "SpaceReclaimed");
+  cleanup_free char *h = cli_format_human_size ((double) space, 4);
+  printf ("Total reclaimed space: %s\n", h);
   json_object_put (rep);
   return 0;
 }
@@ -722,11 +447,10 @@ static const struct cli_flag update_flags[] = {
 static int
 cmd_update (struct cli *cli, struct cli_args *a)
 {
-  cleanup_free char *esc = cli_query_escape (a->argv[0]);
-  cleanup_free char *path = cli_path (cli, "/volumes/%s", esc);
   struct cli_response r = { 0 };
-  if (request (cli, a, "GET", path, NULL, &r) < 0)
-    return 1;
+  char *msg = NULL;
+  if (cli_resource_call (cli, "GET", "/volumes", NULL, a->argv[0], NULL, &r, &msg) < 0)
+    return cli_resource_fail_with (a, msg);
   json_object *v = json_tokener_parse (r.body);
   cli_response_clear (&r);
   bool cluster = json_object_object_get_ex (v, "ClusterVolume", NULL);

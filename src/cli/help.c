@@ -331,8 +331,10 @@ cli_help_command (FILE *out, const struct cli_command *cmd, const char *path)
   print_aliases (out, cmd);
   if (cmd->flags && cmd->flags[0].name)
     {
+      /* cobra prints no Options block when every flag is hidden.  */
       cleanup_free char *usages = cli_flag_usages (cmd->flags, help_columns ());
-      fprintf (out, "\nOptions:\n%s\n", usages);
+      if (*usages)
+        fprintf (out, "\nOptions:\n%s\n", usages);
     }
   if (cmd->fn == NULL)
     {

@@ -157,9 +157,14 @@ run_command (struct cli *cli, const struct cli_command *cmd, const char *path, i
   else if (cli_args_check (&a, &err) < 0)
     {
       cleanup_free char *use = cli_use_line (cmd, path);
-      /* docker 28: "See" after RequiresMinArgs, "Run" after the others.  */
+      /* docker 28: "See" after RequiresMinArgs, "Run" after the others;
+         its RequiresMaxArgs has a stray "S" before "Run" (a typo in
+         cli/required.go, printed every time).  */
+      const char *run = cmd->args == CLI_ARGS_MIN   ? "See"
+                        : cmd->args == CLI_ARGS_MAX ? "SRun"
+                                                    : "Run";
       fprintf (stderr, "berth: %s\n\nUsage:  %s\n\n%s '%s --help' for more information\n", err->msg,
-               use, cmd->args == CLI_ARGS_MIN ? "See" : "Run", path);
+               use, run, path);
       ret = 1;
     }
   else

@@ -38,4 +38,11 @@ int runopt_parse_add_host (const char *s, char **out, berth_error_t *err);
 bool runopt_sysctl_allowed (const char *k);
 char **runopt_normalize_caps (char *const *caps);
 
+/* run-opts-net.c: --network (short and advanced syntax) and -p's long
+   syntax.  */
+int runopt_check_networks (const struct cli_run_opts *o, berth_error_t *err);
+char *runopt_network_mode (const struct cli_run_opts *o);
+int runopt_build_networking (const struct cli_run_opts *o, json_object *body, berth_error_t *err);
+char *runopt_publish_standard (const char *spec, berth_error_t *err);
+
 #endif

@@ -708,7 +708,7 @@ build_host (const struct cli_run_opts *o, json_object *body, json_object *config
   runopt_add_str (log, "Type", o->log_driver);
   json_object_object_add (log, "Config", kv_map (o->log_opt));
   json_object_object_add (h, "LogConfig", log);
-  const char *net = o->network && *o->network ? o->network[0] : "default";
+  cleanup_free char *net = runopt_network_mode (o);
   runopt_add_str (h, "NetworkMode", net);
   runopt_add_str (h, "ContainerIDFile", o->cidfile);
   runopt_add_bool (h, "AutoRemove", o->rm);
@@ -734,8 +734,11 @@ build_host (const struct cli_run_opts *o, json_object *body, json_object *config
   json_object_object_add (h, "PortBindings", bindings);
   json_object_object_add (config, "ExposedPorts", exposed);
   for (char **p = o->publish; p && *p; p++)
-    if (runopt_parse_publish (*p, exposed, bindings, err) < 0)
-      return -1;
+    {
+      cleanup_free char *std = runopt_publish_standard (*p, err);
+      if (std == NULL || runopt_parse_publish (std, exposed, bindings, err) < 0)
+        return -1;
+    }
   for (char **e = o->expose; e && *e; e++)
     if (runopt_parse_expose (*e, exposed, err) < 0)
       return -1;
@@ -744,105 +747,14 @@ build_host (const struct cli_run_opts *o, json_object *body, json_object *config
   return 0;
 }
 
-static bool
-user_defined_network (const char *n)
-{
-  return strcmp (n, "default") != 0 && strcmp (n, "bridge") != 0 && strcmp (n, "host") != 0
-         && strcmp (n, "none") != 0 && !str_has_prefix (n, "container:");
-}
-
-static json_object *
-new_endpoint (void)
-{
-  json_object *ep = json_object_new_object ();
-  static const char *const nulls[] = { "IPAMConfig", "Links", "Aliases", "DriverOpts", "DNSNames" };
-  static const char *const strs[] = { "MacAddress", "NetworkID",   "EndpointID",       "Gateway",
-                                      "IPAddress",  "IPv6Gateway", "GlobalIPv6Address" };
-  static const char *const ints[] = { "GwPriority", "IPPrefixLen", "GlobalIPv6PrefixLen" };
-  for (size_t i = 0; i < sizeof nulls / sizeof *nulls; i++)
-    json_object_object_add (ep, nulls[i], NULL);
-  for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
-    runopt_add_str (ep, strs[i], "");
-  for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
-    runopt_add_i64 (ep, ints[i], 0);
-  return ep;
-}
-
-/* parseNetworkOpts: the first network gets --network-alias, --link, --ip,
-   --ip6, --link-local-ip and --mac-address; a single network without any of
-   them is left out, except the implicit "default".  */
-static int
-build_networking (const struct cli_run_opts *o, json_object *body, berth_error_t *err)
-{
-  json_object *nc = json_object_new_object (), *eps = json_object_new_object ();
-  json_object_object_add (body, "NetworkingConfig", nc);
-  json_object_object_add (nc, "EndpointsConfig", eps);
-  if (o->mac_address && *o->mac_address)
-    {
-      unsigned b[6];
-      char c1, c2, c3, c4, c5, tail;
-      if (sscanf (o->mac_address, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &c1, &b[1], &c2, &b[2],
-                  &c3, &b[3], &c4, &b[4], &c5, &b[5], &tail)
-              != 11
-          || strlen (o->mac_address) != 17)
-        return berth_make_error_msg (err, EINVAL, "%s is not a valid mac address", o->mac_address);
-    }
-  bool given = o->network && *o->network;
-  char *const deflt[] = { (char *) "default", NULL };
-  char *const *nets = given ? o->network : deflt;
-  bool user = false, builtin = false;
-  for (size_t i = 0; nets[i]; i++)
-    {
-      if (user_defined_network (nets[i]))
-        user = true;
-      else
-        builtin = true;
-      if (json_object_object_get_ex (eps, nets[i], NULL))
-        return berth_make_error_msg (err, EINVAL, "network \"%s\" is specified multiple times",
-                                     nets[i]);
-      bool custom
-          = i == 0
-            && ((o->network_alias && *o->network_alias) || (o->link && *o->link)
-                || (o->ip && *o->ip) || (o->ip6 && *o->ip6)
-                || (o->link_local_ip && *o->link_local_ip) || (o->mac_address && *o->mac_address));
-      if (given && i == 0 && !nets[1] && !custom)
-        continue;
-      json_object *ep = new_endpoint ();
-      json_object_object_add (eps, nets[i], ep);
-      if (i != 0)
-        continue;
-      add_strv_or_null (ep, "Aliases", o->network_alias);
-      add_strv_or_null (ep, "Links", o->link);
-      runopt_add_str (ep, "MacAddress", o->mac_address);
-      if ((o->ip && *o->ip) || (o->ip6 && *o->ip6) || (o->link_local_ip && *o->link_local_ip))
-        {
-          json_object *ipam = json_object_new_object ();
-          if (o->ip && *o->ip)
-            runopt_add_str (ipam, "IPv4Address", o->ip);
-          if (o->ip6 && *o->ip6)
-            runopt_add_str (ipam, "IPv6Address", o->ip6);
-          if (o->link_local_ip && *o->link_local_ip)
-            json_object_object_add (ipam, "LinkLocalIPs", bjson_new_strv (o->link_local_ip));
-          json_object_object_add (ep, "IPAMConfig", ipam);
-        }
-    }
-  if (user && builtin)
-    return berth_make_error_msg (
-        err, EINVAL,
-        "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
-  if (o->network_alias && *o->network_alias && !user_defined_network (nets[0]))
-    return berth_make_error_msg (
-        err, EINVAL, "network-scoped aliases are only supported for user-defined networks");
-  return 0;
-}
-
 json_object *
 cli_run_opts_to_create (const struct cli_run_opts *o, const char *image, char *const *cmd,
                         berth_error_t *err)
 {
   json_object *body = json_object_new_object ();
-  if (build_config (o, image, cmd, body, err) < 0 || build_host (o, body, body, err) < 0
-      || build_networking (o, body, err) < 0)
+  /* --network values are flags docker parses (and refuses) first.  */
+  if (runopt_check_networks (o, err) < 0 || build_config (o, image, cmd, body, err) < 0
+      || build_host (o, body, body, err) < 0 || runopt_build_networking (o, body, err) < 0)
     {
       json_object_put (body);
       return NULL;

@@ -259,9 +259,13 @@ is_struct_set (json_object *j)
 static void
 print_value (struct state *s, struct val v)
 {
-  if (!v.valid || v.j == NULL)
+  bool typed = (s->flags & CLI_TEMPLATE_TYPED) != 0;
+  /* Typed, a null is a Go nil (pointer, interface): fmt's "<nil>".  */
+  if (!v.valid || (v.j == NULL && !typed))
     cli_buf_puts (&s->out, "<no value>");
-  else if ((s->flags & CLI_TEMPLATE_TYPED) && is_struct_set (v.j))
+  else if (typed && v.j && template_print_typed (&s->out, v.j))
+    ;
+  else if (typed && is_struct_set (v.j))
     {
       /* json-c keeps insertion order; fmt sorts map keys.  */
       json_object *sorted = template_sorted_copy (v.j);
@@ -323,9 +327,9 @@ static bool
 is_map_field (const char *name)
 {
   static const char *const maps[]
-      = { "Labels",       "Options", "DriverOpts", "Ports",       "Networks",  "Volumes",
-          "ExposedPorts", "Sysctls", "StorageOpt", "Annotations", "Tmpfs",     "Data",
-          "Containers",   "Peers",   "Status",     "Metadata",    "Platforms", NULL };
+      = { "Labels",       "Options",  "DriverOpts", "Ports",       "Networks",  "Volumes",
+          "ExposedPorts", "Sysctls",  "StorageOpt", "Annotations", "Tmpfs",     "Data",
+          "Containers",   "Services", "Status",     "Metadata",    "Platforms", NULL };
   for (size_t i = 0; name && maps[i]; i++)
     if (strcmp (name, maps[i]) == 0)
       return true;
@@ -400,7 +404,8 @@ is_slice_field (const char *name)
                                         "Devices",     "DeviceCgroupRules",
                                         "Mounts",      "Args",
                                         "Aliases",     "Ulimits",
-                                        "DNSNames",    NULL };
+                                        "DNSNames",    "Peers",
+                                        NULL };
   for (size_t i = 0; name && slices[i]; i++)
     if (strcmp (name, slices[i]) == 0)
       return true;
@@ -432,6 +437,7 @@ typed_copy (const char *parent, const char *name, json_object *j)
   json_object *o = json_object_new_object ();
   json_object_object_foreach (src, k, v) json_object_object_add (o, k, typed_copy (name, k, v));
   json_object_put (src);
+  template_struct_mark (o, template_struct_of (parent, name));
   return o;
 }
 
@@ -469,6 +475,19 @@ typed_value (const char *parent, const char *name, json_object *f)
 {
   if (f == NULL && is_slice_field (name))
     return val_take (json_object_new_array ());
+  /* A nil map prints "map[]"; a nil struct pointer stays null ("<nil>").  */
+  if (f == NULL && is_map_of (parent, name) && !template_ptr_type (name))
+    return val_take (json_object_new_object ());
+  if (f == NULL && template_struct_of (parent, name) && !template_ptr_type (name))
+    {
+      json_object *o = json_object_new_object ();
+      template_struct_mark (o, template_struct_of (parent, name));
+      return val_take (o);
+    }
+  /* An object with its own serializer (version's Go names) stays as the
+     caller made it: a copy would marshal with the JSON names.  */
+  if (json_object_is_type (f, json_type_object) && json_object_get_userdata (f))
+    return val_borrow (f);
   if (json_object_is_type (f, json_type_object) || json_object_is_type (f, json_type_array))
     return val_take (typed_copy (parent, name, f));
   return val_take (go_time (name, f));
@@ -484,7 +503,11 @@ eval_field (struct state *s, struct val recv, const char *parent, const char *na
       return 0;
     }
   if (recv.j == NULL)
-    return template_error (s, "nil pointer evaluating interface {}.%s", name);
+    return template_error (s, "nil pointer evaluating %s.%s",
+                           (s->flags & CLI_TEMPLATE_TYPED) && template_ptr_type (parent)
+                               ? template_ptr_type (parent)
+                               : "interface {}",
+                           name);
   if (!json_object_is_type (recv.j, json_type_object))
     return template_error (s, "can't evaluate field %s in type %s", name,
                            template_type_of (s, recv));
@@ -506,13 +529,20 @@ eval_field (struct state *s, struct val recv, const char *parent, const char *na
       *out = typed ? typed_value (parent, name, f) : val_borrow (f);
       return 0;
     }
-  if (typed && nargs == 0 && is_slice_field (name))
+  /* Fields the JSON omits (omitempty) that docker's structs still have:
+     nil slices, maps and pointers, zero structs.  */
+  if (typed && nargs == 0
+      && (is_slice_field (name) || is_map_of (parent, name) || template_ptr_type (name)
+          || template_struct_of (parent, name)))
     {
-      *out = val_take (json_object_new_array ());
+      *out = typed_value (parent, name, NULL);
       return 0;
     }
   if (s->t->type_name && recv.j == s->root)
     return template_error (s, "can't evaluate field %s in type %s", name, s->t->type_name);
+  for (char **ft = s->t->field_types; parent && ft && ft[0] && ft[1]; ft += 2)
+    if (strcmp (ft[0], parent) == 0)
+      return template_error (s, "can't evaluate field %s in type %s", name, ft[1]);
   if ((s->flags & CLI_TEMPLATE_MISSINGKEY_ERROR) && !is_map_field (parent))
     return template_error (s, "map has no entry for key \"%s\"", name);
   if (nargs > 0)

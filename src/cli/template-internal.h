@@ -96,6 +96,7 @@ struct cli_template
   char *name;
   char *text;
   char *type_name;
+  char **field_types; /* field name, Go type name, ... (NULL-terminated) */
   struct node *root;
   int range_depth; /* while parsing: break/continue allowed */
 };
@@ -165,6 +166,17 @@ int template_eval_arg (struct state *s, struct val dot, const struct node *n, st
 int template_eval_args (struct state *s, struct val dot, const struct node *cmd, struct val *final,
                         struct val **args, size_t *nargs);
 void template_args_free (struct val *args, size_t n);
+/* template-types.c: docker's Go types on the typed pass.  */
+struct tstruct;
+const struct tstruct *template_struct_of (const char *parent, const char *name);
+void template_struct_mark (json_object *o, const struct tstruct *t);
+/* Print O as fmt prints the struct it was marked as; false if unmarked.  */
+bool template_print_struct (struct cli_buf *b, json_object *o);
+/* Print V (a marked struct, or an array, whose elements may be) as fmt
+   does; false for other values, printed by the caller.  */
+bool template_print_typed (struct cli_buf *b, json_object *v);
+/* The Go type of a pointer field NAME ("*volume.UsageData"), or NULL.  */
+const char *template_ptr_type (const char *name);
 /* template-funcs.c */
 /* Call the function named by IDENT with CMD's arguments (CMD NULL: none)
    and the previous command's value FINAL (NULL: none; consumed).  */

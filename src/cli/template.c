@@ -958,6 +958,7 @@ cli_template_free (struct cli_template *t)
   free (t->name);
   free (t->text);
   free (t->type_name);
+  strv_free (t->field_types);
   free (t);
 }
 
@@ -966,4 +967,11 @@ cli_template_set_type_name (struct cli_template *t, const char *type_name)
 {
   free (t->type_name);
   t->type_name = xstrdup (type_name);
+}
+
+void
+cli_template_set_field_type (struct cli_template *t, const char *field, const char *type_name)
+{
+  t->field_types = strv_append (t->field_types, field);
+  t->field_types = strv_append (t->field_types, type_name);
 }

@@ -39,6 +39,11 @@ void cli_template_free (struct cli_template *t);
    docker's typed contexts, instead of printing "<no value>".  */
 void cli_template_set_type_name (struct cli_template *t, const char *type_name);
 
+/* Likewise for the object under the field FIELD (at any depth): its
+   missing fields are "can't evaluate field X in type TYPE_NAME" errors
+   (docker's version: "Client" is a system.clientVersion).  */
+void cli_template_set_field_type (struct cli_template *t, const char *field, const char *type_name);
+
 /* Execute over DATA (borrowed; NULL is Go's nil); the output is a new
    string in *OUT.  On an exec error *OUT is NULL and *err holds Go's
    message ("template: :1:2: executing \"\" at <.Foo>: ...").  */

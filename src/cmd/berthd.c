@@ -23,6 +23,7 @@
 #include "engine/engine.h"
 #include "store/image.h"
 #include "store/repair.h"
+#include "network/store.h"
 #include "volume/volume.h"
 
 #define DEFAULT_HOST "unix:///run/berth/berth.sock"
@@ -47,6 +48,13 @@ enum
   F_DEFAULT_RUNTIME,
   F_INIT_PATH,
   F_VALIDATE,
+  F_BIP,
+  F_DEFAULT_ADDRESS_POOL,
+  F_MTU,
+  F_IPTABLES,
+  F_IP_FORWARD,
+  F_USERLAND_PROXY,
+  F_IP_MASQ,
 };
 
 static const struct option long_opts[] = {
@@ -74,6 +82,14 @@ static const struct option long_opts[] = {
   { "tlscert", required_argument, NULL, F_TLSCERT },
   { "tlskey", required_argument, NULL, F_TLSKEY },
   { "validate", no_argument, NULL, F_VALIDATE },
+  { "bridge", required_argument, NULL, 'b' },
+  { "bip", required_argument, NULL, F_BIP },
+  { "default-address-pool", required_argument, NULL, F_DEFAULT_ADDRESS_POOL },
+  { "mtu", required_argument, NULL, F_MTU },
+  { "iptables", optional_argument, NULL, F_IPTABLES },
+  { "ip-forward", optional_argument, NULL, F_IP_FORWARD },
+  { "userland-proxy", optional_argument, NULL, F_USERLAND_PROXY },
+  { "ip-masq", optional_argument, NULL, F_IP_MASQ },
   { "version", no_argument, NULL, 'v' },
   { "help", no_argument, NULL, 'h' },
   { NULL, 0, NULL, 0 },
@@ -107,8 +123,12 @@ usage (void)
       "Options:\n"
       "      --config-file string       Daemon configuration file (default "
       "\"/etc/berth/daemon.json\")\n"
+      "      --bip string               Specify network bridge IP\n"
+      "  -b, --bridge string            Attach containers to a network bridge\n"
       "      --data-root string         Root directory of persistent berth state (default "
       "\"/var/lib/berth\")\n"
+      "      --default-address-pool pool-options   Default address pools for node specific "
+      "local networks\n"
       "  -D, --debug                    Enable debug mode\n"
       "      --default-runtime string   Default OCI runtime for containers (default \"berth\")\n"
       "      --default-ulimit ulimit    Default ulimits for containers (default [])\n"
@@ -117,6 +137,9 @@ usage (void)
       "  -G, --group string             Group for the unix socket (default \"berth\")\n"
       "  -H, --host list                Daemon socket(s) to connect to\n"
       "      --init-path string         Path to the docker-init binary\n"
+      "      --ip-forward               Enable net.ipv4.ip_forward (default true)\n"
+      "      --ip-masq                  Enable IP masquerading (default true)\n"
+      "      --iptables                 Enable addition of nftables rules (default true)\n"
       "      --label list               Set key=value labels to the daemon\n"
       "      --live-restore             Enable live restore of berth when containers are still "
       "running\n"
@@ -124,6 +147,7 @@ usage (void)
       "  -l, --log-level string         Set the logging level "
       "(\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\") (default \"info\")\n"
       "      --log-opt map              Default log driver options for containers (default map[])\n"
+      "      --mtu int                  Set the containers network MTU (default 1500)\n"
       "  -p, --pidfile string           Path to use for daemon PID file (default "
       "\"/run/berth/berthd.pid\")\n"
       "  -s, --storage-driver string    Storage driver to use\n"
@@ -133,6 +157,7 @@ usage (void)
       "      --tlscert string           Path to TLS certificate file\n"
       "      --tlskey string            Path to TLS key file\n"
       "      --tlsverify                Use TLS and verify the remote\n"
+      "      --userland-proxy           Use userland proxy for loopback traffic (default true)\n"
       "      --validate                 Validate daemon configuration and exit\n"
       "  -v, --version                  Print version information and quit\n");
 }
@@ -243,6 +268,13 @@ static const struct
   { F_EXPERIMENTAL, K_BOOL, offsetof (struct engine_config, experimental) },
   { F_TLS, K_BOOL, offsetof (struct engine_config, tls) },
   { F_TLSVERIFY, K_BOOL, offsetof (struct engine_config, tlsverify) },
+  { 'b', K_STR, offsetof (struct engine_config, bridge) },
+  { F_BIP, K_STR, offsetof (struct engine_config, bip) },
+  { F_DEFAULT_ADDRESS_POOL, K_STRV, offsetof (struct engine_config, default_address_pools) },
+  { F_IPTABLES, K_BOOL, offsetof (struct engine_config, iptables) },
+  { F_IP_FORWARD, K_BOOL, offsetof (struct engine_config, ip_forward) },
+  { F_USERLAND_PROXY, K_BOOL, offsetof (struct engine_config, userland_proxy) },
+  { F_IP_MASQ, K_BOOL, offsetof (struct engine_config, ip_masq) },
 };
 
 /* One flag into CL.  */
@@ -259,6 +291,18 @@ apply_flag (struct cmdline *cl, int c, const char *arg)
     }
   if (c == F_CONFIG_FILE)
     cl->config_file_given = true;
+  if (c == F_MTU)
+    {
+      char *end = NULL;
+      unsigned long v = strtoul (arg, &end, 10);
+      if (*arg == '\0' || *end || v > 65535)
+        usage_error ("invalid argument \"%s\" for \"--mtu\" flag: strconv.ParseInt: parsing "
+                     "\"%s\": invalid syntax",
+                     arg, arg);
+      cl->config.mtu = (unsigned) v;
+      note_given (cl, name, arg, false);
+      return;
+    }
   for (size_t i = 0; i < sizeof (flag_table) / sizeof (flag_table[0]); i++)
     {
       void *dst = base + flag_table[i].offset;
@@ -288,7 +332,7 @@ parse_flags (struct cmdline *cl, int argc, char **argv)
   int c;
 
   opterr = 0;
-  while ((c = getopt_long (argc, argv, ":H:p:G:l:Ds:vh", long_opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":H:p:G:l:Ds:b:vh", long_opts, NULL)) != -1)
     {
       if (c == '?' || c == ':')
         bad_flag (c, argv);
@@ -559,6 +603,38 @@ open_volumes (struct engine *engine)
   return vs;
 }
 
+/* The network store, after the volumes and before the containers, whose
+   restore re-adopts their endpoints.  BERTH_NFT_TABLE names berth's nft
+   table (tests run a private one; dockerd has no such setting).  */
+static struct net_store *
+open_networks (struct engine *engine)
+{
+  const struct engine_config *cf = engine_get_config (engine);
+  berth_error_t err = NULL;
+  cleanup_free char *pools = engine_config_pools_json (cf, &err);
+  const char *table = getenv ("BERTH_NFT_TABLE");
+  struct net_store_config nc = {
+    .data_root = cf->data_root,
+    .bridge = cf->bridge && *cf->bridge ? cf->bridge : NULL,
+    .bip = cf->bip && *cf->bip ? cf->bip : NULL,
+    .default_pools = pools,
+    .mtu = cf->mtu,
+    .iptables = cf->iptables,
+    .ip_forward = cf->ip_forward,
+    .userland_proxy = cf->userland_proxy,
+    .nft_table = table && *table ? table : NULL,
+  };
+  struct net_store *ns;
+
+  if (err)
+    die_error (&err, "failed to start daemon");
+  ns = net_store_open (&nc, &err);
+  if (ns == NULL)
+    die_error (&err, "failed to start daemon: Error initializing network controller");
+  engine_set_networks (engine, ns);
+  return ns;
+}
+
 /* The container store; berth-shim is found beside berthd's own binary.  */
 static struct engine_containers *
 open_containers (struct engine *engine, struct stores *st)
@@ -623,6 +699,7 @@ main (int argc, char **argv)
   struct store_images *images;
   struct engine_containers *containers;
   struct volume_store *volumes;
+  struct net_store *networks;
   struct stores stores = { 0 };
   struct api_tls *tls;
   sigset_t set;
@@ -664,6 +741,7 @@ main (int argc, char **argv)
     die_error (&err, "failed to start daemon");
   images = open_images (engine, &stores);
   volumes = open_volumes (engine);
+  networks = open_networks (engine);
   containers = open_containers (engine, &stores);
   server = serve (engine, tls);
   log_info ("berthd %s started: data root `%s`", BERTH_VERSION,
@@ -675,6 +753,10 @@ main (int argc, char **argv)
   engine_containers_close (containers);
   engine_set_volumes (engine, NULL);
   volume_store_free (volumes);
+  engine_set_networks (engine, NULL);
+  /* Without live-restore berth's links and rules go with it, as dockerd's
+     do (the store keeps them while containers are still on them).  */
+  net_store_close (networks, !engine_get_config (engine)->live_restore);
   engine_set_images (engine, NULL);
   store_images_close (images);
   engine_free (engine);

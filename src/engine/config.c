@@ -27,6 +27,7 @@ engine_config_init (struct engine_config *c)
   /* dockerd's name for its default runtime: what clients and inspect's
      HostConfig.Runtime expect; berth-runtime is a drop-in for runc.  */
   c->default_runtime = xstrdup ("runc");
+  c->iptables = c->ip_forward = c->userland_proxy = c->ip_masq = true;
 }
 
 bool
@@ -42,8 +43,9 @@ engine_config_release (struct engine_config *c)
   char **strs[]
       = { &c->data_root, &c->exec_root,      &c->pidfile,    &c->config_file,     &c->group,
           &c->log_level, &c->storage_driver, &c->log_driver, &c->default_runtime, &c->tlscacert,
-          &c->tlscert,   &c->tlskey,         &c->init_path };
-  char ***vecs[] = { &c->hosts, &c->storage_opts, &c->default_ulimits, &c->log_opts, &c->labels };
+          &c->tlscert,   &c->tlskey,         &c->init_path,  &c->bridge,          &c->bip };
+  char ***vecs[] = { &c->hosts,    &c->storage_opts, &c->default_ulimits,
+                     &c->log_opts, &c->labels,       &c->default_address_pools };
 
   for (size_t i = 0; i < sizeof (strs) / sizeof (strs[0]); i++)
     {
@@ -402,6 +404,67 @@ set_ulimits (json_object *flat, char ***dst, berth_error_t *err)
   return 0;
 }
 
+/* "default-address-pools": [{"base": "10.10.0.0/16", "size": 24}] ->
+   "base=10.10.0.0/16,size=24", the flag's form.  */
+static int
+set_pools (json_object *flat, char ***dst, berth_error_t *err)
+{
+  json_object *a = NULL;
+  int r = bjson_get_array (flat, "", "default-address-pools", &a, err);
+  if (r <= 0)
+    return r;
+  strv_free (*dst);
+  *dst = xmalloc0 (sizeof (char *));
+  for (size_t i = 0; i < json_object_array_length (a); i++)
+    {
+      cleanup_free char *path = bjson_path_index ("default-address-pools", i);
+      cleanup_free char *base = NULL;
+      uint32_t size = 0;
+      json_object *p = json_object_array_get_idx (a, i);
+      if (!json_object_is_type (p, json_type_object))
+        return invalid (err, "invalid JSON: `%s`: expected an object", path);
+      if (bjson_get_string (p, path, "base", &base, err) < 0
+          || bjson_get_uint32 (p, path, "size", &size, err) < 0)
+        return -EINVAL;
+      cleanup_free char *s = xasprintf ("base=%s,size=%u", base ? base : "", size);
+      *dst = strv_append (*dst, s);
+    }
+  return 0;
+}
+
+char *
+engine_config_pools_json (const struct engine_config *c, berth_error_t *err)
+{
+  json_object *a;
+  char *out;
+
+  if (c->default_address_pools == NULL || c->default_address_pools[0] == NULL)
+    return NULL;
+  a = json_object_new_array ();
+  for (char **p = c->default_address_pools; *p; p++)
+    {
+      cleanup_strv char **kv = strv_split (*p, ',');
+      json_object *o = json_object_new_object ();
+      json_object_array_add (a, o);
+      for (char **f = kv; f && *f; f++)
+        {
+          if (str_has_prefix (*f, "base="))
+            json_object_object_add (o, "base", json_object_new_string (*f + 5));
+          else if (str_has_prefix (*f, "size="))
+            json_object_object_add (o, "size", json_object_new_int (atoi (*f + 5)));
+          else
+            {
+              json_object_put (a);
+              berth_make_error_msg (err, EINVAL, "invalid field key: %s", *f);
+              return NULL;
+            }
+        }
+    }
+  out = xstrdup (bjson_to_string (a));
+  json_object_put (a);
+  return out;
+}
+
 static int
 apply (struct engine_config *c, json_object *flat, berth_error_t *err)
 {
@@ -416,6 +479,7 @@ apply (struct engine_config *c, json_object *flat, berth_error_t *err)
     { "log-driver", &c->log_driver }, { "default-runtime", &c->default_runtime },
     { "init-path", &c->init_path },   { "tlscacert", &c->tlscacert },
     { "tlscert", &c->tlscert },       { "tlskey", &c->tlskey },
+    { "bridge", &c->bridge },         { "bip", &c->bip },
   };
   const struct
   {
@@ -427,6 +491,10 @@ apply (struct engine_config *c, json_object *flat, berth_error_t *err)
     { "experimental", &c->experimental },
     { "tls", &c->tls },
     { "tlsverify", &c->tlsverify },
+    { "iptables", &c->iptables },
+    { "ip-forward", &c->ip_forward },
+    { "userland-proxy", &c->userland_proxy },
+    { "ip-masq", &c->ip_masq },
   };
 
   for (size_t i = 0; i < sizeof (strings) / sizeof (strings[0]); i++)
@@ -439,7 +507,9 @@ apply (struct engine_config *c, json_object *flat, berth_error_t *err)
       || set_strv (flat, "storage-opts", &c->storage_opts, err) < 0
       || set_strv (flat, "labels", &c->labels, err) < 0
       || set_string_map (flat, "log-opts", &c->log_opts, err) < 0
-      || set_ulimits (flat, &c->default_ulimits, err) < 0)
+      || set_ulimits (flat, &c->default_ulimits, err) < 0
+      || bjson_get_uint32 (flat, "", "mtu", &c->mtu, err) < 0
+      || set_pools (flat, &c->default_address_pools, err) < 0)
     return -EINVAL;
   return 0;
 }

@@ -42,6 +42,10 @@ struct container
   size_t n_mounts;
   bool volumes_mounted; /* volume_mount done for the running container */
   bool remove_volumes;  /* rm -v: its anonymous volumes go with it */
+  /* NetworkSettings as config.v2.json keeps them (container-net.c):
+     Networks (name -> EndpointSettings), Ports, SandboxID, SandboxKey.  */
+  json_object *net;
+  struct container_net_job *net_job; /* an exit's teardown still running */
 };
 
 struct engine_containers
@@ -69,6 +73,8 @@ struct engine_containers
   } removed[32];
   unsigned removed_next;
   struct engine_execs *execs; /* exec.c: exec instances and healthchecks */
+  struct net_dns *dns;        /* container-net.c: the embedded DNS server, made at first use */
+  int net_jobs;               /* container-net.c: exit teardowns running (atomic) */
 };
 
 #define CONTAINER_ZERO_TIME "0001-01-01T00:00:00Z"
@@ -155,12 +161,17 @@ void container_restart_record_read (struct container *c, json_object *record);
 
 /* container-mounts.c: dockerd's mount points (daemon/volumes.go).  */
 struct engine_create_request;
-/* At create, rootfs mounted at ROOTFD: resolve VolumesFrom, Binds, Mounts
-   and Config.Volumes of REQ (HC: HostConfig as JSON, for VolumeOptions)
-   into C's mount points, creating and referencing volumes, then fill new
-   volumes from the image (copy-up).  On error nothing is left: the
-   references are dropped and the volumes made for C removed.  Lock held
-   (VolumesFrom reads other containers).  */
+/* At create, lock held (VolumesFrom reads other containers): check
+   VolumesFrom, Binds and Mounts of REQ into C's mount points and reference
+   the volumes of VolumesFrom; no volume driver is called.  */
+int container_mounts_plan (struct engine_containers *cs, struct container *c,
+                           const struct engine_create_request *req, json_object *hc,
+                           berth_error_t *err);
+/* Then, lock NOT held (C not in the store yet), rootfs mounted at ROOTFD:
+   add Config.Volumes of REQ (HC: HostConfig as JSON, for VolumeOptions),
+   create and reference the volumes, then fill new volumes from the image
+   (copy-up).  On error the volumes made for C are removed; the caller's
+   container_mounts_release drops the references.  */
 int container_mounts_create (struct engine_containers *cs, struct container *c,
                              const struct engine_create_request *req, json_object *hc, int rootfd,
                              berth_error_t *err);
@@ -168,7 +179,15 @@ int container_mounts_create (struct engine_containers *cs, struct container *c,
    other container uses (rm -v, AutoRemove).  */
 void container_mounts_release (struct engine_containers *cs, struct container *c,
                                bool remove_anonymous);
-/* At start: mount C's volumes (volume_mount), create missing Binds
+/* With no lock held, after container_mounts_release of container ID:
+   wait until the volume drivers removed what it queued (rm -v).  */
+void container_mounts_wait_released (struct engine_containers *cs, const char *id);
+/* Before engine_container_start takes the lock: mount the volumes of
+   container NAME with no lock held (a plugin may hang until its timeout)
+   and hand their paths to it, unless it runs or was removed meanwhile.
+   The driver's error is the container's Error and *ERR.  */
+int container_mounts_premount (struct engine_containers *cs, const char *name, berth_error_t *err);
+/* At start: mount C's volumes (volume_mount) unless premounted, create missing Binds
    sources; the mount points' sources then are the paths to bind.  */
 int container_mounts_setup (struct engine_containers *cs, struct container *c, berth_error_t *err);
 /* At stop: volume_unmount what setup mounted.  */
@@ -193,8 +212,52 @@ void container_shim_unwatch (struct container *c);
    1 when that happened, 0 when the shim lives.  */
 int container_check_shim (struct engine_containers *cs, struct container *c);
 
-/* container-ops.c: inspect's NetworkSettings (Ports from ExposedPorts and
-   PortBindings while running).  A new object.  */
+/* container-net.c: C on its networks.  */
+/* HostConfig.NetworkMode, "bridge" for "" and "default".  */
+const char *container_net_mode (const struct container *c);
+/* NetworkSettings.Networks of C (borrowed), or NULL.  */
+json_object *container_net_networks (const struct container *c);
+/* At create, lock held: the networks of NetworkMode and NETWORKING_CONFIG
+   (NetworkingConfig, may be NULL) resolved into C's Networks; dockerd's
+   "network X not found", "No such container: x" for container:<x>.  */
+int container_net_create (struct engine_containers *cs, struct container *c,
+                          json_object *networking_config, berth_error_t *err);
+/* At start, lock held: make C's network namespace, join its networks,
+   write its /etc files.  *NETNS_PATH gets the namespace for the spec (a
+   new string; NULL: the host's).  Nothing is left on failure.  */
+int container_net_start (struct engine_containers *cs, struct container *c, char **netns_path,
+                         berth_error_t *err);
+/* At exit (and when a crash is repaired): leave every network, drop the
+   namespace.  Idempotent; true when there was something to release (the
+   record then wants saving).  */
+bool container_net_stop (struct engine_containers *cs, struct container *c);
+/* The same at an exit, the endpoints left by a thread of their own: the
+   kernel takes ~25 ms to delete a veth, which `run --rm` must not wait
+   for.  The next start of C waits for it.  */
+void container_net_stop_async (struct engine_containers *cs, struct container *c);
+/* At berthd start, C still running: re-adopt its endpoints.  */
+void container_net_restore (struct engine_containers *cs, struct container *c);
+/* At close: wait for the exit teardowns, stop the embedded DNS server.  */
+void container_net_dns_free (struct engine_containers *cs);
+/* <exec-root>/netns/<id>, a new string.  */
+char *container_net_netns_path (struct engine_containers *cs, const struct container *c);
+/* config.v2.json's NetworkSettings (a new reference or NULL) and back.  */
+json_object *container_net_record (const struct container *c);
+void container_net_record_read (struct container *c, json_object *record);
+void container_net_free (struct container *c);
+/* container-net-etc.c: hostname, hosts, resolv.conf of C; OWNER (may be
+   NULL): the container whose namespace C shares, whose files C gets.  */
+int container_net_etc_write (struct engine_containers *cs, struct container *c,
+                             struct container *owner, berth_error_t *err);
+/* /etc/hosts of running C again, in place (connect, disconnect).  */
+void container_net_etc_hosts_update (struct engine_containers *cs, struct container *c);
+/* container-net-view.c: the list's NetworkSettings ({"Networks"}), a new
+   object; whether C is on network VALUE (name or ID).  */
+json_object *container_net_summary (const struct container *c);
+bool container_net_on (const struct container *c, const char *value);
+
+/* container-net-view.c: inspect's NetworkSettings (Ports: the bindings
+   made while running).  A new object.  */
 json_object *container_network_settings (const struct container *c);
 /* `docker ps`'s Ports, from the same.  A new array.  */
 json_object *container_list_ports (const struct container *c);

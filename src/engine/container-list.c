@@ -466,15 +466,11 @@ any_value (const struct fargs *f, const char *key,
   return false;
 }
 
-/* The networks a container is on: its network mode, berth having no
-   networks of its own yet ("default" is the bridge).  */
+/* The networks a container is on, by name or ID (container-net-view.c).  */
 static bool
 network_match (const struct container *c, const char *value)
 {
-  const char *mode = json_object_get_string (field (c->host_config, "NetworkMode"));
-  if (mode == NULL || mode[0] == '\0' || strcmp (mode, "default") == 0)
-    mode = "bridge";
-  return strcmp (mode, value) == 0;
+  return container_net_on (c, value);
 }
 
 static bool
@@ -642,6 +638,11 @@ list_entry (struct engine_containers *cs, const struct container *c, int64_t now
   json_object_object_add (o, "State", jstr (state_of (c)));
   json_object_object_add (o, "Status", jstr (status));
   json_object_object_add (o, "Mounts", container_mounts_json (c));
+  /* dockerd's Summary: HostConfig.NetworkMode and the networks.  */
+  json_object *hc = json_object_new_object ();
+  json_object_object_add (hc, "NetworkMode", jstr (container_net_mode (c)));
+  json_object_object_add (o, "HostConfig", hc);
+  json_object_object_add (o, "NetworkSettings", container_net_summary (c));
   return o;
 }
 

@@ -445,7 +445,7 @@ parse_volumes_from (const char *spec, char **id, bool *rw, berth_error_t *err)
 }
 
 static int
-add_volumes_from (struct engine_containers *cs, const char *spec, struct mps *out,
+add_volumes_from (struct engine_containers *cs, const char *spec, struct mps *out, char ***names,
                   berth_error_t *err)
 {
   cleanup_free char *name = NULL;
@@ -478,6 +478,8 @@ add_volumes_from (struct engine_containers *cs, const char *spec, struct mps *ou
         .tmpfs_options = xstrdup0 (s->tmpfs_options),
         .spec = s->spec ? json_object_get (s->spec) : NULL,
       };
+      if (m.name && strcmp (m.type, "volume") == 0 && !strv_contains (*names, m.name))
+        *names = strv_append (*names, m.name);
       mps_put (out, &m);
     }
   return 0;
@@ -487,7 +489,7 @@ add_volumes_from (struct engine_containers *cs, const char *spec, struct mps *ou
 
 static int
 plan (struct engine_containers *cs, const struct engine_create_request *req, json_object *hc,
-      struct mps *out, berth_error_t *err)
+      struct mps *out, char ***from, berth_error_t *err)
 {
   const struct engine_host_config *h = &req->host;
   json_object *mounts = NULL;
@@ -495,7 +497,7 @@ plan (struct engine_containers *cs, const struct engine_create_request *req, jso
 
   json_object_object_get_ex (hc, "Mounts", &mounts);
   for (size_t i = 0; h->volumes_from && h->volumes_from[i]; i++)
-    if (add_volumes_from (cs, h->volumes_from[i], out, err) < 0)
+    if (add_volumes_from (cs, h->volumes_from[i], out, from, err) < 0)
       return -1;
   for (size_t i = 0; h->binds && h->binds[i]; i++)
     {
@@ -656,18 +658,59 @@ undo (struct volume_store *vs, const char *id, struct mps *s, struct made *made)
     }
 }
 
+static bool
+mounts_volume (const struct mps *s, const char *name)
+{
+  for (size_t i = 0; i < s->n; i++)
+    if (s->v[i].name && strcmp (s->v[i].type, "volume") == 0 && strcmp (s->v[i].name, name) == 0)
+      return true;
+  return false;
+}
+
+int
+container_mounts_plan (struct engine_containers *cs, struct container *c,
+                       const struct engine_create_request *req, json_object *hc, berth_error_t *err)
+{
+  struct volume_store *vs = engine_get_volumes (cs->engine);
+  struct mps s = { NULL, 0 };
+  cleanup_strv char **from = xcalloc (1, sizeof (char *));
+  if (plan (cs, req, hc, &s, &from, err) < 0)
+    {
+      mps_release (&s);
+      return -1;
+    }
+  /* The volumes of --volumes-from sources are referenced now, under the
+     lock that found them: a source removed before this create is done
+     (rm -v) cannot take them away.  Those a later Bind replaced are not.  */
+  for (size_t i = 0; vs && from[i]; i++)
+    if (mounts_volume (&s, from[i]) && volume_ref (vs, from[i], c->id, err) < 0)
+      {
+        for (size_t j = 0; j < i; j++)
+          volume_unref (vs, from[j], c->id);
+        mps_release (&s);
+        return -1;
+      }
+  c->mounts = s.v;
+  c->n_mounts = s.n;
+  return 0;
+}
+
 int
 container_mounts_create (struct engine_containers *cs, struct container *c,
                          const struct engine_create_request *req, json_object *hc, int rootfd,
                          berth_error_t *err)
 {
   struct volume_store *vs = engine_get_volumes (cs->engine);
-  struct mps s = { NULL, 0 };
+  struct mps s = { c->mounts, c->n_mounts };
   struct made made = { NULL };
-  int r = plan (cs, req, hc, &s, err);
+  int r;
 
-  if (r == 0)
-    r = plan_anonymous (c, req, rootfd, &s, err);
+  (void) hc;
+  /* C is not in the store yet: nobody else sees its mount points, and
+     the drivers are called with no lock held.  */
+  r = plan_anonymous (c, req, rootfd, &s, err);
+  c->mounts = s.v;
+  c->n_mounts = s.n;
   for (size_t i = 0; r == 0 && i < s.n; i++)
     if (strcmp (s.v[i].type, "volume") == 0)
       {
@@ -679,36 +722,13 @@ container_mounts_create (struct engine_containers *cs, struct container *c,
   for (size_t i = 0; r == 0 && i < s.n; i++)
     if (strcmp (s.v[i].type, "volume") == 0 && s.v[i].copy_data)
       r = copy_up (vs, c->id, rootfd, &s.v[i], err);
-  if (r < 0)
-    {
-      if (vs)
-        undo (vs, c->id, &s, &made);
-      mps_release (&s);
-    }
-  else
-    {
-      c->mounts = s.v;
-      c->n_mounts = s.n;
-    }
+  if (r < 0 && vs)
+    undo (vs, c->id, &s, &made);
   strv_free (made.names);
   return r;
 }
 
 /* ---- lifecycle ---- */
-
-static bool
-anonymous (struct volume_store *vs, const char *name)
-{
-  struct volume *v = NULL;
-  berth_error_t e2 = NULL;
-  bool a = false;
-  if (volume_get (vs, name, &v, &e2) < 0)
-    berth_error_release (&e2);
-  else
-    a = v->anonymous;
-  volume_free (v);
-  return a;
-}
 
 void
 container_mounts_release (struct engine_containers *cs, struct container *c, bool remove_anonymous)
@@ -717,23 +737,19 @@ container_mounts_release (struct engine_containers *cs, struct container *c, boo
   if (vs == NULL)
     return;
   container_mounts_teardown (cs, c);
+  /* No driver call here (the container lock may be held): the store
+     hides and queues what rm -v removes.  */
   for (size_t i = 0; i < c->n_mounts; i++)
-    {
-      const char *name = c->mounts[i].name;
-      berth_error_t e2 = NULL;
-      if (name == NULL || strcmp (c->mounts[i].type, "volume") != 0)
-        continue;
-      volume_unref (vs, name, c->id);
-      /* dockerd's removeMountPoints: only anonymous volumes, and only
-         when no other container holds one.  */
-      if (!remove_anonymous || !anonymous (vs, name) || volume_in_use (vs, name))
-        continue;
-      if (volume_remove (vs, name, false, &e2) < 0)
-        {
-          log_warning ("remove volume %s of container %s: %s", name, c->id, e2->msg);
-          berth_error_release (&e2);
-        }
-    }
+    if (c->mounts[i].name && strcmp (c->mounts[i].type, "volume") == 0)
+      volume_release (vs, c->mounts[i].name, c->id, remove_anonymous);
+}
+
+void
+container_mounts_wait_released (struct engine_containers *cs, const char *id)
+{
+  struct volume_store *vs = engine_get_volumes (cs->engine);
+  if (vs)
+    volume_store_sync (vs, id);
 }
 
 /* MountPoint.Setup of a bind: a Binds source that is missing becomes a
@@ -775,13 +791,15 @@ container_mounts_setup (struct engine_containers *cs, struct container *c, berth
   struct volume_store *vs = engine_get_volumes (cs->engine);
   size_t i;
 
+  bool premounted = c->volumes_mounted;
+
   for (i = 0; i < c->n_mounts; i++)
     {
       struct engine_mount_point *m = &c->mounts[i];
       char *path;
       if (strcmp (m->type, "bind") == 0 && setup_bind (m, err) < 0)
-        return -1;
-      if (strcmp (m->type, "volume") != 0 || m->name == NULL)
+        goto fail;
+      if (premounted || strcmp (m->type, "volume") != 0 || m->name == NULL)
         continue;
       if (vs == NULL || (path = volume_mount (vs, m->name, c->id, err)) == NULL)
         goto fail;
@@ -794,13 +812,11 @@ container_mounts_setup (struct engine_containers *cs, struct container *c, berth
   c->volumes_mounted = true;
   return 0;
 fail:
+  if (premounted)
+    return -1; /* the caller's teardown unmounts them */
   for (size_t j = 0; vs && j < i; j++)
     if (strcmp (c->mounts[j].type, "volume") == 0 && c->mounts[j].name)
-      {
-        berth_error_t e2 = NULL;
-        if (volume_unmount (vs, c->mounts[j].name, c->id, &e2) < 0)
-          berth_error_release (&e2);
-      }
+      volume_unmount_later (vs, c->mounts[j].name, c->id);
   return -1;
 }
 
@@ -813,16 +829,120 @@ container_mounts_teardown (struct engine_containers *cs, struct container *c)
   c->volumes_mounted = false;
   for (size_t i = 0; i < c->n_mounts; i++)
     {
-      berth_error_t e2 = NULL;
       if (strcmp (c->mounts[i].type, "volume") != 0 || c->mounts[i].name == NULL)
         continue;
-      if (volume_unmount (vs, c->mounts[i].name, c->id, &e2) < 0)
-        {
-          log_warning ("unmount volume %s of container %s: %s", c->mounts[i].name, c->id, e2->msg);
-          berth_error_release (&e2);
-        }
+      /* The lock is held (exit, stop, rm): the store's worker calls the
+         driver; the next mount of the volume waits for it.  */
+      volume_unmount_later (vs, c->mounts[i].name, c->id);
       publish_volume (cs, c, &c->mounts[i], false);
     }
+}
+
+/* Unmount NAMES[0..N) of ID (no lock held), skipping NULLs.  */
+static void
+unmount_all (struct volume_store *vs, char **names, char **paths, size_t n, const char *id)
+{
+  for (size_t i = 0; i < n; i++)
+    if (names[i] && paths[i])
+      {
+        berth_error_t e2 = NULL;
+        if (volume_unmount (vs, names[i], id, &e2) < 0)
+          berth_error_release (&e2);
+      }
+}
+
+/* Locked: hand the mounted PATHS to container ID if it is still there,
+   startable and not mounted meanwhile by a start racing this one.  */
+static bool
+attach_paths (struct engine_containers *cs, const char *id, char **names, char **paths, size_t n)
+{
+  berth_error_t e2 = NULL;
+  struct container *c = container_find (cs, id, &e2);
+  berth_error_release (&e2);
+  if (c == NULL || c->volumes_mounted || c->n_mounts != n || strcmp (c->state, "running") == 0
+      || strcmp (c->state, "restarting") == 0 || strcmp (c->state, "removing") == 0
+      || strcmp (c->state, "dead") == 0)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (names[i] && (c->mounts[i].name == NULL || strcmp (c->mounts[i].name, names[i]) != 0))
+      return false;
+  for (size_t i = 0; i < n; i++)
+    if (names[i])
+      {
+        free (c->mounts[i].source);
+        c->mounts[i].source = paths[i];
+        paths[i] = NULL;
+      }
+  c->volumes_mounted = true;
+  return true;
+}
+
+/* Locked: a failed mount is the container's Error, as a failed start.  */
+static void
+record_error (struct engine_containers *cs, const char *id, const char *msg)
+{
+  berth_error_t e2 = NULL;
+  struct container *c = container_find (cs, id, &e2);
+  berth_error_release (&e2);
+  if (c == NULL)
+    return;
+  free (c->error);
+  c->error = xstrdup (msg);
+  container_save_logged (cs, c);
+}
+
+int
+container_mounts_premount (struct engine_containers *cs, const char *name, berth_error_t *err)
+{
+  struct volume_store *vs = engine_get_volumes (cs->engine);
+  cleanup_free char *id = NULL;
+  char **names = NULL, **paths = NULL;
+  size_t n = 0, want = 0;
+  int r = 0;
+
+  if (vs == NULL)
+    return 0;
+  pthread_mutex_lock (&cs->lock);
+  berth_error_t e2 = NULL;
+  struct container *c = container_find (cs, name, &e2);
+  berth_error_release (&e2);
+  if (c && !c->volumes_mounted && strcmp (c->state, "running") != 0
+      && strcmp (c->state, "restarting") != 0)
+    {
+      id = xstrdup (c->id);
+      n = c->n_mounts;
+      names = xcalloc (n + 1, sizeof *names);
+      paths = xcalloc (n + 1, sizeof *paths);
+      for (size_t i = 0; i < n; i++)
+        if (c->mounts[i].name && strcmp (c->mounts[i].type, "volume") == 0)
+          names[i] = xstrdup (c->mounts[i].name), want++;
+    }
+  pthread_mutex_unlock (&cs->lock);
+  /* The drivers' Mount with no lock: `ps` and every other container go
+     on while a plugin takes its time.  */
+  for (size_t i = 0; want && i < n; i++)
+    if (names[i] && (paths[i] = volume_mount (vs, names[i], id, err)) == NULL)
+      {
+        unmount_all (vs, names, paths, i, id);
+        pthread_mutex_lock (&cs->lock);
+        record_error (cs, id, (*err)->msg);
+        pthread_mutex_unlock (&cs->lock);
+        r = -1;
+        break;
+      }
+  if (r == 0 && want)
+    {
+      pthread_mutex_lock (&cs->lock);
+      bool taken = attach_paths (cs, id, names, paths, n);
+      pthread_mutex_unlock (&cs->lock);
+      if (!taken)
+        unmount_all (vs, names, paths, n, id);
+    }
+  for (size_t i = 0; i < n; i++)
+    free (paths[i]), free (names[i]);
+  free (paths);
+  free (names);
+  return r;
 }
 
 void

@@ -199,6 +199,7 @@ mark_lost (struct engine_containers *cs, struct container *c, int code)
   container_shim_unwatch (c);
   clean_runtime (cs, c);
   container_mounts_teardown (cs, c);
+  container_net_stop (cs, c);
   free (c->state);
   c->state = xstrdup ("exited");
   c->exit_code = code;
@@ -255,6 +256,7 @@ restore_running (struct engine_containers *cs, struct container *c)
       berth_error_release (&err);
     }
   watch_pid (cs, c, shim);
+  container_net_restore (cs, c);
   log_info ("container %s restored: shim %d, pid %d", c->id, (int) shim, c->pid);
 }
 
@@ -268,6 +270,10 @@ repair_stopped (struct engine_containers *cs, struct container *c)
   berth_error_t err = NULL;
 
   clean_runtime (cs, c);
+  /* Endpoints and the namespace of a container that exited while berthd
+     was down (or whose teardown a crash cut short) are released.  */
+  if (container_net_stop (cs, c))
+    container_save_logged (cs, c);
   unlink (exitf);
   if (store_repair_temp_files (bundle, 0, &err) < 0)
     berth_error_release (&err);

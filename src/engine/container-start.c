@@ -25,63 +25,6 @@
 
 #define CGROUP2_MAGIC 0x63677270
 
-static const char hosts_text[] = "127.0.0.1\tlocalhost\n"
-                                 "::1\tlocalhost ip6-localhost ip6-loopback\n"
-                                 "fe00::0\tip6-localnet\n"
-                                 "ff00::0\tip6-mcastprefix\n"
-                                 "ff02::1\tip6-allnodes\n"
-                                 "ff02::2\tip6-allrouters\n";
-
-/* The host's resolv.conf; with systemd-resolved's stub (127.0.0.53) the
-   upstream servers are in /run/systemd/resolve/resolv.conf, as dockerd
-   finds them.  */
-static char *
-host_resolv_conf (void)
-{
-  berth_error_t err = NULL;
-  cleanup_free char *text = fs_read_file_at (AT_FDCWD, "/etc/resolv.conf", NULL, &err);
-  char *out;
-
-  berth_error_release (&err);
-  out = engine_resolv_conf_filter (text ? text : "");
-  if (text && strstr (text, "nameserver") && !strstr (out, "nameserver"))
-    {
-      cleanup_free char *up
-          = fs_read_file_at (AT_FDCWD, "/run/systemd/resolve/resolv.conf", NULL, &err);
-      berth_error_release (&err);
-      if (up)
-        {
-          free (out);
-          out = engine_resolv_conf_filter (up);
-        }
-    }
-  return out;
-}
-
-static int
-write_etc_files (struct engine_containers *cs, struct container *c, berth_error_t *err)
-{
-  cleanup_free char *dir = xasprintf ("%s/%s", cs->data_dir, c->id);
-  cleanup_free char *p = NULL;
-  cleanup_free char *host = NULL;
-  cleanup_free char *hostname = NULL;
-  cleanup_free char *resolv = host_resolv_conf ();
-
-  if (bjson_get_string (c->config, "Config", "Hostname", &host, err) < 0)
-    return -1;
-  hostname = xasprintf ("%s\n", host ? host : "");
-  p = xasprintf ("%s/hostname", dir);
-  if (fs_write_file_atomic (p, hostname, strlen (hostname), 0644, err) < 0)
-    return -1;
-  free (p);
-  p = xasprintf ("%s/hosts", dir);
-  if (fs_write_file_atomic (p, hosts_text, strlen (hosts_text), 0644, err) < 0)
-    return -1;
-  free (p);
-  p = xasprintf ("%s/resolv.conf", dir);
-  return fs_write_file_atomic (p, resolv, strlen (resolv), 0644, err);
-}
-
 /* The ContainerCreate request again, from the stored Config and HostConfig
    (the merged Config gives the spec generator the same result).  */
 static struct engine_create_request *
@@ -111,7 +54,7 @@ container_cgroup_v2 (void)
 
 /* config.json for the container whose rootfs is ROOTFS.  */
 static char *
-make_spec (struct engine_containers *cs, struct container *c, const char *rootfs,
+make_spec (struct engine_containers *cs, struct container *c, const char *rootfs, const char *netns,
            berth_error_t *err)
 {
   const struct engine_config *cf = engine_get_config (cs->engine);
@@ -139,6 +82,7 @@ make_spec (struct engine_containers *cs, struct container *c, const char *rootfs
     .hosts_path = hosts,
     .hostname_path = hostname,
     .resolv_conf_path = resolv,
+    .netns_path = netns,
     .default_ulimits = cf->default_ulimits,
     .cgroup_v2 = container_cgroup_v2 (),
     .init_path = init,
@@ -295,6 +239,7 @@ container_start_locked (struct engine_containers *cs, struct container *c, berth
   cleanup_free char *spec = NULL;
   cleanup_free char *bundle = xasprintf ("%s/%s", cs->exec_dir, c->id);
   cleanup_free char *cfgpath = xasprintf ("%s/config.json", bundle);
+  cleanup_free char *netns = NULL;
   berth_error_t e2 = NULL;
 
   /* A start by the user (not by the restart policy, which starts from
@@ -304,14 +249,16 @@ container_start_locked (struct engine_containers *cs, struct container *c, berth
     container_restart_reset (c);
   if ((rootfs = store_layer_mount (ls, c->id, err)) == NULL)
     return -1;
-  if (write_etc_files (cs, c, err) < 0 || container_mounts_setup (cs, c, err) < 0
-      || (spec = make_spec (cs, c, rootfs, err)) == NULL || fs_mkdir_p (bundle, 0700, err) < 0
+  if (container_net_start (cs, c, &netns, err) < 0 || container_mounts_setup (cs, c, err) < 0
+      || (spec = make_spec (cs, c, rootfs, netns, err)) == NULL
+      || fs_mkdir_p (bundle, 0700, err) < 0
       || fs_write_file_atomic (cfgpath, spec, strlen (spec), 0600, err) < 0
       || spawn_shim (cs, c, bundle, err) < 0)
     {
       free (c->error);
       c->error = xstrdup ((*err)->msg);
       container_mounts_teardown (cs, c);
+      container_net_stop (cs, c);
       store_layer_unmount (ls, c->id, &e2);
       berth_error_release (&e2);
       container_save (cs, c, &e2);
@@ -340,6 +287,9 @@ engine_container_start (struct engine_containers *cs, const char *name, berth_er
   struct container *c;
   int r = -1;
 
+  /* Volume drivers are called before the lock is taken (issue 5).  */
+  if (container_mounts_premount (cs, name, err) < 0)
+    return -1;
   pthread_mutex_lock (&cs->lock);
   if ((c = container_find (cs, name, err)) == NULL)
     goto out;
@@ -348,7 +298,14 @@ engine_container_start (struct engine_containers *cs, const char *name, berth_er
   else if (strcmp (c->state, "removing") == 0 || strcmp (c->state, "dead") == 0)
     r = berth_make_error_msg (err, EINVAL, "container is marked for removal and cannot be started");
   else
-    r = container_start_locked (cs, c, err);
+    {
+      r = container_start_locked (cs, c, err);
+      /* dockerd's containerStart: an AutoRemove container whose start
+         failed goes (`run --rm` waits for its removal).  */
+      berth_error_t e2 = NULL;
+      if (r < 0 && c->auto_remove && container_destroy (cs, c, &e2) < 0)
+        berth_error_release (&e2);
+    }
   pthread_cond_broadcast (&cs->changed);
 out:
   pthread_mutex_unlock (&cs->lock);
@@ -389,6 +346,7 @@ container_check_exit (struct engine_containers *cs, struct container *c)
   if (store_layer_unmount (store_images_layers (cs->images), c->id, &err) < 0)
     berth_error_release (&err);
   container_mounts_teardown (cs, c);
+  container_net_stop_async (cs, c);
   container_save_logged (cs, c);
   container_publish_die (cs, c);
   return 1;

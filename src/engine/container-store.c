@@ -51,6 +51,8 @@ record_json (const struct container *c)
   json_object_object_add (st, "FinishedAt", jstr (c->finished_at));
   json_object_object_add (o, "State", st);
   json_object_object_add (o, "MountPoints", container_mounts_record (c));
+  if (c->net)
+    json_object_object_add (o, "NetworkSettings", container_net_record (c));
   container_restart_record_write (c, o);
   return o;
 }
@@ -135,6 +137,7 @@ record_parse (json_object *o, json_object *hc, berth_error_t *err)
     c->finished_at = xstrdup (CONTAINER_ZERO_TIME);
   container_restart_record_read (c, o);
   container_mounts_record_read (c, o);
+  container_net_record_read (c, o);
   return c;
 }
 
@@ -574,7 +577,7 @@ mount_points (struct engine_containers *cs, struct container *c,
   int r;
 
   /* Most containers mount nothing: no rootfs mount for them.  */
-  if (req->host.binds == NULL && req->host.n_mounts == 0 && req->host.volumes_from == NULL
+  if (c->n_mounts == 0
       && (!json_object_object_get_ex (c->config, "Volumes", &vols)
           || !json_object_is_type (vols, json_type_object)
           || json_object_object_length (vols) == 0))
@@ -591,43 +594,64 @@ mount_points (struct engine_containers *cs, struct container *c,
   return r;
 }
 
-static int
-create_locked (struct engine_containers *cs, const char *name,
-               const struct engine_create_request *req, const struct store_image *img,
-               json_object *cfg, json_object *hc, char **id, berth_error_t *err)
+/* Lock held: the name is free, C's directory and rw layer exist, its
+   mount points are checked (container_mounts_plan).  C is not in the
+   store yet.  */
+static struct container *
+create_prepare (struct engine_containers *cs, const char *name,
+                const struct engine_create_request *req, const struct store_image *img,
+                json_object *cfg, json_object *hc, berth_error_t *err)
 {
   struct layer_store *ls = store_images_layers (cs->images);
   struct container *c;
   cleanup_free char *dir = NULL;
+  berth_error_t e2 = NULL;
 
   if (check_name (cs, name, err) < 0
       || (c = container_new (cs, req, img, name, cfg, hc, err)) == NULL)
-    return -1;
+    return NULL;
   dir = xasprintf ("%s/%s", cs->data_dir, c->id);
   if (fs_mkdir_p (dir, 0710, err) < 0)
     goto fail;
   if (store_layer_create_rw (ls, img->top_layer, c->id, err) < 0)
     goto fail;
-  if (mount_points (cs, c, req, hc, err) < 0 || container_save (cs, c, err) < 0)
-    {
-      berth_error_t e2 = NULL;
-      container_mounts_release (cs, c, true);
-      store_layer_remove_rw (ls, c->id, &e2);
-      berth_error_release (&e2);
-      goto fail;
-    }
+  if (container_mounts_plan (cs, c, req, hc, err) == 0)
+    return c;
+  store_layer_remove_rw (ls, c->id, &e2);
+  berth_error_release (&e2);
+fail:
+  fs_remove_tree (dir, &e2);
+  berth_error_release (&e2);
+  container_free (c);
+  return NULL;
+}
+
+/* C never made it into the store: its references, volumes, layer, files
+   go.  */
+static void
+create_abort (struct engine_containers *cs, struct container *c)
+{
+  cleanup_free char *dir = xasprintf ("%s/%s", cs->data_dir, c->id);
+  berth_error_t e2 = NULL;
+  container_mounts_release (cs, c, true);
+  if (store_layer_remove_rw (store_images_layers (cs->images), c->id, &e2) < 0)
+    berth_error_release (&e2);
+  if (fs_remove_tree (dir, &e2) < 0)
+    berth_error_release (&e2);
+  container_free (c);
+}
+
+/* Lock held: publish C, unless its name was taken while the volumes were
+   made (the lock was not held then).  */
+static int
+create_publish (struct engine_containers *cs, struct container *c, char **id, berth_error_t *err)
+{
+  if (check_name (cs, c->name, err) < 0 || container_save (cs, c, err) < 0)
+    return -1;
   add (cs, c);
   *id = xstrdup (c->id);
   container_publish (cs, c, "create");
   return 0;
-fail:
-  {
-    berth_error_t e2 = NULL;
-    fs_remove_tree (dir, &e2);
-    berth_error_release (&e2);
-  }
-  container_free (c);
-  return -1;
 }
 
 int
@@ -652,8 +676,20 @@ engine_container_create (struct engine_containers *cs, const char *name, const c
       || split_body (body, len, &cfg, &hc, err) < 0 || host_config_defaults (cs, hc, err) < 0)
     goto out;
   pthread_mutex_lock (&cs->lock);
-  r = create_locked (cs, name, req, img, cfg, hc, id, err);
+  struct container *c = create_prepare (cs, name, req, img, cfg, hc, err);
   pthread_mutex_unlock (&cs->lock);
+  /* Volumes are made with no lock held: a volume plugin may take until
+     its timeout and must not stall `ps` and every other container.  */
+  if (c && mount_points (cs, c, req, hc, err) == 0)
+    {
+      pthread_mutex_lock (&cs->lock);
+      r = container_net_create (cs, c, req->networking_config, err) < 0
+              ? -1
+              : create_publish (cs, c, id, err);
+      pthread_mutex_unlock (&cs->lock);
+    }
+  if (c && r < 0)
+    create_abort (cs, c);
 out:
   json_object_put (cfg);
   json_object_put (hc);

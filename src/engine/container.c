@@ -170,6 +170,7 @@ container_free (struct container *c)
   free (c->started_at);
   free (c->finished_at);
   container_mounts_free (c);
+  container_net_free (c);
   free (c);
 }
 
@@ -402,6 +403,7 @@ engine_containers_close (struct engine_containers *cs)
     }
   if (started)
     pthread_join (cs->monitor, NULL);
+  container_net_dns_free (cs);
   for (size_t i = 0; i < cs->n; i++)
     container_free (cs->v[i]);
   free (cs->v);
@@ -564,6 +566,7 @@ engine_container_remove_v (struct engine_containers *cs, const char *name, bool 
                            berth_error_t *err)
 {
   struct container *c;
+  char *gone = NULL; /* rm -v: its volumes' removal is waited for unlocked */
   int r = -1;
 
   pthread_mutex_lock (&cs->lock);
@@ -595,10 +598,14 @@ engine_container_remove_v (struct engine_containers *cs, const char *name, bool 
         goto out;
     }
   c->remove_volumes = volumes;
+  gone = volumes ? xstrdup (c->id) : NULL;
   r = container_destroy (cs, c, err);
   pthread_cond_broadcast (&cs->changed);
 out:
   pthread_mutex_unlock (&cs->lock);
+  if (r == 0 && gone)
+    container_mounts_wait_released (cs, gone);
+  free (gone);
   return r;
 }
 

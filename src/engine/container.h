@@ -225,6 +225,15 @@ int engine_top_ps_args_validate (const char *ps_args, berth_error_t *err);
    new object, or NULL with *err when there is no PID column.  */
 json_object *engine_top_parse (const char *output, const pid_t *pids, size_t n, berth_error_t *err);
 
+/* POST /networks/{id}/connect and /disconnect: a running container joins
+   (leaves) NETWORK now, a created one has it recorded in its config.
+   ENDPOINT_CONFIG is the request's EndpointConfig (may be NULL).  */
+int engine_container_network_connect (struct engine_containers *cs, const char *container,
+                                      const char *network, json_object *endpoint_config,
+                                      berth_error_t *err);
+int engine_container_network_disconnect (struct engine_containers *cs, const char *container,
+                                         const char *network, bool force, berth_error_t *err);
+
 /* ---- pure helpers, exported for tests ---- */
 
 /* 64 lowercase hex digits.  */

@@ -23,6 +23,7 @@ struct engine
   struct store_images *images;
   struct engine_containers *containers;
   struct volume_store *volumes;
+  struct net_store *networks;
 };
 
 /* dockerd keeps a random UUID in <data-root>/engine-id (daemon/id.go) and
@@ -166,4 +167,16 @@ struct volume_store *
 engine_get_volumes (struct engine *e)
 {
   return e->volumes;
+}
+
+void
+engine_set_networks (struct engine *e, struct net_store *networks)
+{
+  e->networks = networks;
+}
+
+struct net_store *
+engine_get_networks (struct engine *e)
+{
+  return e->networks;
 }

@@ -36,6 +36,15 @@ struct engine_config
   char *init_path;        /* --init-path, "init-path": docker-init for HostConfig.Init */
   bool tls, tlsverify;
   char *tlscacert, *tlscert, *tlskey;
+  /* Networking (network/store.h).  */
+  char *bridge;                 /* -b/--bridge, "bridge": NULL berth0, "none" */
+  char *bip;                    /* --bip, "bip" */
+  char **default_address_pools; /* --default-address-pool base=CIDR,size=N */
+  unsigned mtu;                 /* --mtu, "mtu"; 0: 1500 */
+  bool iptables;                /* --iptables, "iptables" (default true) */
+  bool ip_forward;              /* --ip-forward, "ip-forward" (default true) */
+  bool userland_proxy;          /* --userland-proxy, "userland-proxy" (default true) */
+  bool ip_masq;                 /* --ip-masq, "ip-masq" (default true) */
 };
 
 /* Fill C with berthd's defaults (see shared/DESIGN.md "Names users see").  */
@@ -44,6 +53,11 @@ void engine_config_release (struct engine_config *c);
 /* Whether NAME is a runtime berthd runs (HostConfig.Runtime): its one
    runtime, berth-runtime, is "runc" (dockerd's default name) or "berth".  */
 bool engine_runtime_name_valid (const struct engine_config *c, const char *name);
+
+/* C's default address pools as the JSON net_store_config wants
+   ([{"base":"10.10.0.0/16","size":24}]), NULL when none were given; a new
+   string.  EINVAL for a malformed "base=CIDR,size=N".  */
+char *engine_config_pools_json (const struct engine_config *c, berth_error_t *err);
 
 /* The config-file key of the berthd flag LONG_NAME ("host" -> "hosts",
    "log-opt" -> "log-opts"), or LONG_NAME itself.  */
@@ -104,5 +118,11 @@ struct engine_containers *engine_get_containers (struct engine *e);
 struct volume_store;
 void engine_set_volumes (struct engine *e, struct volume_store *volumes);
 struct volume_store *engine_get_volumes (struct engine *e);
+
+/* The network store (network/store.h), likewise: opened after the volume
+   store, closed by berthd.  */
+struct net_store;
+void engine_set_networks (struct engine *e, struct net_store *networks);
+struct net_store *engine_get_networks (struct engine *e);
 
 #endif

@@ -18,10 +18,6 @@
 
 /* How often the thread looks for exit files and due probes.  */
 #define TICK_MS 100
-/* How long a finished stream waits for its exit file (the shim writes it
-   right after it closes the attach connection).  */
-#define FINISH_WAIT_MS 5000
-
 static void
 rec_free (struct exec_rec *r)
 {
@@ -523,7 +519,7 @@ engine_exec_start (struct engine_containers *cs, const char *id, bool detach, ui
 }
 
 char *
-engine_exec_finish (struct engine_containers *cs, const char *id)
+engine_exec_finish (struct engine_containers *cs, const char *id, int wait_ms)
 {
   struct engine_execs *x = cs->execs;
   char *error = NULL;
@@ -531,7 +527,7 @@ engine_exec_finish (struct engine_containers *cs, const char *id)
   bool done = false, started = false;
   int code = 0;
 
-  for (int waited = 0; !done && waited <= FINISH_WAIT_MS; waited += 20)
+  for (int waited = 0; !done && waited <= wait_ms; waited += 20)
     {
       struct exec_rec *r;
       pthread_mutex_lock (&x->lock);

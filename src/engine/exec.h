@@ -56,10 +56,13 @@ void engine_exec_stream_release (struct engine_exec_stream *s);
 int engine_exec_start (struct engine_containers *cs, const char *id, bool detach, uint32_t height,
                        uint32_t width, struct engine_exec_stream *out, berth_error_t *err);
 
-/* After an attached exec's stream ended: wait (a few seconds at most) for
-   its exit to be recorded.  Returns a new string with the error that kept
-   the process from starting (dockerd writes it to the stream), or NULL.  */
-char *engine_exec_finish (struct engine_containers *cs, const char *id);
+/* After an attached exec's stream ended: wait (WAIT_MS at most; 0 when its
+   client is gone) for its exit to be recorded (the shim writes the exit
+   file right after it closes the attach connection).  Returns a new string with
+   the error that kept the process from starting (dockerd writes it to the
+   stream), or NULL.  */
+#define ENGINE_EXEC_FINISH_WAIT_MS 5000
+char *engine_exec_finish (struct engine_containers *cs, const char *id, int wait_ms);
 
 /* The client of an attached exec typed the detach keys: the process runs
    on (its exit is recorded by the store's thread); "exec_detach".  */

@@ -147,13 +147,13 @@ probe_exec (struct engine_execs *x, const char *container_id, char **cmd, int64_
       if (pid > 0)
         kill (pid, SIGKILL);
       engine_exec_stream_release (&st);
-      free (engine_exec_finish (cs, id));
+      free (engine_exec_finish (cs, id, ENGINE_EXEC_FINISH_WAIT_MS));
       exec_forget (x, id);
       *output = NULL;
       return -2;
     }
   engine_exec_stream_release (&st);
-  error = engine_exec_finish (cs, id);
+  error = engine_exec_finish (cs, id, ENGINE_EXEC_FINISH_WAIT_MS);
   *output = error ? xstrdup (error) : unframe (raw ? raw : "", len, max);
   rc = probe_exit_code (x, id);
   exec_forget (x, id);

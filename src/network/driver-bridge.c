@@ -53,6 +53,29 @@ host_name (const struct net_network *net, struct net_endpoint *ep)
               ep->container_id ? ep->container_id : "", net->id ? net->id : "");
 }
 
+/* The pair, replacing a stale host end of the same name: a container
+   leaving at its exit leaves the veth to its namespace's destruction, which
+   the kernel finishes asynchronously, so a quick restart may still find it
+   (EEXIST).  The name is this container's on this network: nothing else
+   owns it.  */
+static int
+veth_create (struct net_ctx *ctx, const struct net_network *net, struct net_endpoint *ep,
+             berth_error_t *err)
+{
+  if (net_link_veth_create (ctx->nl, ep->host_ifname, net->bridge, net->mtu, ep->ifname,
+                            ep->netns_fd, err)
+      == 0)
+    return 0;
+  if (berth_error_status (*err) != EEXIST)
+    return -1;
+  berth_error_release (err);
+  /* Deleting it may race with the kernel's own deletion: missing is fine.  */
+  if (net_link_delete (ctx->nl, ep->host_ifname, 1, err) < 0)
+    return -1;
+  return net_link_veth_create (ctx->nl, ep->host_ifname, net->bridge, net->mtu, ep->ifname,
+                               ep->netns_fd, err);
+}
+
 static int
 bridge_join (struct net_ctx *ctx, const struct net_network *net, struct net_endpoint *ep,
              berth_error_t *err)
@@ -60,9 +83,9 @@ bridge_join (struct net_ctx *ctx, const struct net_network *net, struct net_endp
   berth_error_t ignored = NULL;
 
   host_name (net, ep);
-  if (net_link_veth_create (ctx->nl, ep->host_ifname, net->bridge, net->mtu, ep->ifname,
-                            ep->netns_fd, err)
-      < 0)
+  if (ctx->nft && net_nft_forward_ensure (ctx->nft, net->bridge, net->internal, err) < 0)
+    return -1;
+  if (veth_create (ctx, net, ep, err) < 0)
     return -1;
   if (net_netns_configure (ep->netns_fd, ep->ifname, &ep->addr, net->gateway, err) < 0)
     {

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,6 +67,39 @@ net_route_add (struct net_nl *nl, const struct net_cidr *dst, uint32_t gateway, 
   if (r < 0)
     return berth_make_error (err, -r, "add route to %s on link `%s`%s",
                              dst->prefix ? net_cidr_format (dst, buf) : "default", dev, nl->ext);
+  return 0;
+}
+
+int
+net_route_default_set (struct net_nl *nl, uint32_t gateway, const char *dev, berth_error_t *err)
+{
+  int index = 0, r;
+  bool del = gateway == 0 || dev == NULL;
+
+  if (!del && (index = net_link_index (nl, dev, err)) < 0)
+    return -1;
+  /* NLM_F_REPLACE moves the one default route in one step, so the
+     namespace never is without one (dockerd's updateGateway).  */
+  struct nlmsghdr *nlh = nl_msg_start (nl, del ? RTM_DELROUTE : RTM_NEWROUTE,
+                                       del ? NLM_F_ACK : NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK);
+  struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof (*rtm));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_protocol = del ? 0 : RTPROT_BOOT;
+  rtm->rtm_scope = del ? RT_SCOPE_NOWHERE : RT_SCOPE_UNIVERSE;
+  rtm->rtm_type = del ? 0 : RTN_UNICAST;
+  if (!del)
+    {
+      mnl_attr_put_u32 (nlh, RTA_GATEWAY, htonl (gateway));
+      mnl_attr_put_u32 (nlh, RTA_OIF, (uint32_t) index);
+    }
+  r = nl_talk (nl, nlh, NULL, NULL);
+  if (del && r == -ESRCH)
+    return 0; /* there was none */
+  if (r < 0 && del)
+    return berth_make_error (err, -r, "delete the default route%s", nl->ext);
+  if (r < 0)
+    return berth_make_error (err, -r, "set the default route on link `%s`%s", dev, nl->ext);
   return 0;
 }
 

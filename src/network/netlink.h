@@ -61,6 +61,10 @@ int net_addr_add (struct net_nl *nl, const char *name, const struct net_cidr *ad
    link DEV.  */
 int net_route_add (struct net_nl *nl, const struct net_cidr *dst, uint32_t gateway, const char *dev,
                    berth_error_t *err);
+/* Make the default route go via GATEWAY on link DEV, replacing any other;
+   GATEWAY 0: remove the default route (none there is no error).  */
+int net_route_default_set (struct net_nl *nl, uint32_t gateway, const char *dev,
+                           berth_error_t *err);
 /* The IPv4 destinations of the main routing table, as dockerd checks
    before it picks a default pool; *out is the caller's (free).  */
 int net_route_list (struct net_nl *nl, struct net_cidr **out, size_t *n, berth_error_t *err);

@@ -120,6 +120,27 @@ base_script (const char *t)
       t, t, t, t, t);
 }
 
+/* The accepts in ip filter FORWARD for bridge B: within B only when
+   INTERNAL, else into and out of B.  */
+static char *
+forward_script (const char *t, const char *b, bool internal)
+{
+  char *s = NULL;
+  if (internal)
+    append (
+        &s,
+        "insert rule ip filter FORWARD iifname \"%s\" oifname \"%s\" accept comment \"%s:%s\"\n", b,
+        b, t, b);
+  else
+    {
+      append (&s, "insert rule ip filter FORWARD oifname \"%s\" accept comment \"%s:%s\"\n", b, t,
+              b);
+      append (&s, "insert rule ip filter FORWARD iifname \"%s\" accept comment \"%s:%s\"\n", b, t,
+              b);
+    }
+  return s;
+}
+
 char *
 net_nft_network_script (const char *t, const char *b, const struct net_cidr *subnet, bool internal,
                         bool filter_forward)
@@ -147,17 +168,10 @@ net_nft_network_script (const char *t, const char *b, const struct net_cidr *sub
               "add rule ip %s forward oifname \"%s\" iifname != \"%s\" drop comment \"%s:%s\"\n", t,
               b, b, t, b);
     }
-  if (filter_forward && internal)
-    append (
-        &s,
-        "insert rule ip filter FORWARD iifname \"%s\" oifname \"%s\" accept comment \"%s:%s\"\n", b,
-        b, t, b);
-  else if (filter_forward)
+  if (filter_forward)
     {
-      append (&s, "insert rule ip filter FORWARD oifname \"%s\" accept comment \"%s:%s\"\n", b, t,
-              b);
-      append (&s, "insert rule ip filter FORWARD iifname \"%s\" accept comment \"%s:%s\"\n", b, t,
-              b);
+      cleanup_free char *fwd = forward_script (t, b, internal);
+      append (&s, "%s", fwd);
     }
   return s;
 }
@@ -271,6 +285,40 @@ net_nft_network_add (struct net_nft *nft, const char *bridge, const struct net_c
   append (&script, "%s", rules);
   if (run (nft, script, NULL, err) < 0)
     return berth_error_wrap (err, "set up NAT of bridge `%s`", bridge);
+  return 0;
+}
+
+/* Whether LISTING holds a rule whose comment is exactly TAG.  */
+static bool
+has_tagged (const char *listing, const char *tag)
+{
+  berth_error_t err = NULL;
+  cleanup_free char *script = NULL;
+  if (delete_tagged (listing, tag, true, &script, &err) < 0)
+    {
+      berth_error_release (&err);
+      return false;
+    }
+  return script != NULL;
+}
+
+int
+net_nft_forward_ensure (struct net_nft *nft, const char *bridge, bool internal, berth_error_t *err)
+{
+  cleanup_free char *fwd = NULL;
+  cleanup_free char *tag = NULL;
+  cleanup_free char *script = NULL;
+
+  if (!safe_name (bridge, IFNAMSIZ))
+    return berth_make_error_msg (err, EINVAL, "invalid bridge name `%s`", bridge ? bridge : "");
+  /* No chain: nothing drops there.  Our rules there: a dockerd that came
+     after us left them alone (it never flushes FORWARD).  */
+  tag = xasprintf ("%s:%s", nft->table, bridge);
+  if (!list (nft, "list chain ip filter FORWARD", &fwd) || has_tagged (fwd, tag))
+    return 0;
+  script = forward_script (nft->table, bridge, internal);
+  if (run (nft, script, NULL, err) < 0)
+    return berth_error_wrap (err, "accept forwarding of bridge `%s`", bridge);
   return 0;
 }
 

@@ -46,6 +46,12 @@ void net_nft_free (struct net_nft *nft);
    which replaces the rules of an earlier call for BRIDGE (a restart).  */
 int net_nft_network_add (struct net_nft *nft, const char *bridge, const struct net_cidr *subnet,
                          bool internal, berth_error_t *err);
+/* The FORWARD accepts of BRIDGE (as net_nft_network_add adds them) when
+   ip filter FORWARD exists and lacks them: a dockerd started after the
+   network was made creates that chain with policy DROP.  Called at each
+   join, as netavark checks at each network setup.  */
+int net_nft_forward_ensure (struct net_nft *nft, const char *bridge, bool internal,
+                            berth_error_t *err);
 /* Every rule tagged for BRIDGE, in our table and in ip filter FORWARD.  */
 int net_nft_network_remove (struct net_nft *nft, const char *bridge, berth_error_t *err);
 

@@ -25,8 +25,8 @@ struct volume_driver;
 struct volume_driver_info
 {
   char *name;
-  char *mountpoint; /* may be NULL until mounted (plugins) */
-  char *created_at; /* RFC 3339, may be NULL */
+  char *mountpoint;    /* may be NULL until mounted (plugins) */
+  char *created_at;    /* RFC 3339, may be NULL */
   json_object *status; /* driver's "Status" map, may be NULL */
 };
 void volume_driver_info_release (struct volume_driver_info *v);
@@ -36,8 +36,7 @@ struct volume_driver_ops
   /* VolumeDriver.Create: make volume NAME with driver options OPTS (a JSON
      object of strings, may be NULL).  Bad options are EINVAL with dockerd's
      message.  */
-  int (*create) (struct volume_driver *d, const char *name, json_object *opts,
-                 berth_error_t *err);
+  int (*create) (struct volume_driver *d, const char *name, json_object *opts, berth_error_t *err);
   /* VolumeDriver.Remove.  */
   int (*remove) (struct volume_driver *d, const char *name, berth_error_t *err);
   /* VolumeDriver.Mount: make NAME usable by the mount user ID (a container

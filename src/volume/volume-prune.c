@@ -94,8 +94,8 @@ check_filters (json_object *filters, bool *all, berth_error_t *err)
 static bool
 prunable (const struct vol_rec *r, char *const *label, char *const *not_label, bool all)
 {
-  if (strcmp (r->driver, "local") != 0 || (r->options && json_object_object_length (r->options))
-      || (r->users && r->users[0]))
+  if (r->creating || r->removing || strcmp (r->driver, "local") != 0
+      || (r->options && json_object_object_length (r->options)) || (r->users && r->users[0]))
     return false;
   if (!all && !(r->labels && json_object_object_get_ex (r->labels, ANONYMOUS_LABEL, NULL)))
     return false;

@@ -17,6 +17,7 @@
 #include <uthash.h>
 
 #include "base/cleanup.h"
+#include "base/digest.h"
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/log.h"
@@ -33,6 +34,25 @@ volume_rec_find (struct volume_store *s, const char *name)
   struct vol_rec *r = NULL;
   HASH_FIND_STR (s->recs, name, r);
   return r;
+}
+
+struct vol_rec *
+volume_rec_find_ready (struct volume_store *s, const char *name)
+{
+  struct vol_rec *r = volume_rec_find (s, name);
+  return r && !r->creating && !r->removing ? r : NULL;
+}
+
+char *
+volume_rec_dir (struct volume_store *s, const char *name)
+{
+  berth_error_t err = NULL;
+  if (volume_name_validate (name, &err) == 0)
+    return xasprintf ("%s/%s", s->dir, name);
+  berth_error_release (&err);
+  char hex[DIGEST_SHA256_STRLEN];
+  digest_buffer (name, strlen (name), hex);
+  return xasprintf ("%s/_p-%s", s->dir, digest_hex (hex));
 }
 
 void
@@ -71,7 +91,7 @@ volume_rec_save (struct volume_store *s, const struct vol_rec *r, berth_error_t 
   json_object_object_add (o, "Labels", json_object_get (r->labels));
   json_object_object_add (o, "Options", json_object_get (r->options));
   json_object_object_add (o, "Anonymous", json_object_new_boolean (r->anonymous));
-  cleanup_free char *dir = xasprintf ("%s/%s", s->dir, r->name);
+  cleanup_free char *dir = volume_rec_dir (s, r->name);
   cleanup_free char *path = xasprintf ("%s/volume.json", dir);
   const char *text = bjson_to_string (o);
   int ret = fs_mkdir_p (dir, 0701, err);
@@ -90,7 +110,8 @@ rec_load (struct volume_store *s, const char *name, berth_error_t *err)
     return NULL;
   struct vol_rec *r = xmalloc0 (sizeof *r);
   json_object *labels = NULL, *options = NULL;
-  if (bjson_get_string (o, path, "Driver", &r->driver, err) < 0
+  if (bjson_get_string (o, path, "Name", &r->name, err) < 0
+      || bjson_get_string (o, path, "Driver", &r->driver, err) < 0
       || bjson_get_string (o, path, "CreatedAt", &r->created_at, err) < 0
       || bjson_get_string (o, path, "Scope", &r->scope, err) < 0
       || bjson_get_object (o, path, "Labels", &labels, err) < 0
@@ -101,7 +122,13 @@ rec_load (struct volume_store *s, const char *name, berth_error_t *err)
       volume_rec_free (r);
       return NULL;
     }
-  r->name = xstrdup (name);
+  /* A plugin's volume may live in a _p-<digest> directory: its name is
+     the record's.  */
+  if (r->name == NULL || *r->name == '\0')
+    {
+      free (r->name);
+      r->name = xstrdup (name);
+    }
   r->labels = labels ? copy_map (labels) : NULL;
   r->options = options ? copy_map (options) : NULL;
   if (r->driver == NULL)
@@ -169,6 +196,11 @@ load_records (struct volume_store *s)
           berth_error_release (&err);
           continue;
         }
+      if (volume_rec_find (s, r->name))
+        {
+          volume_rec_free (r);
+          continue;
+        }
       HASH_ADD_KEYPTR (hh, s->recs, r->name, strlen (r->name), r);
     }
 }
@@ -182,6 +214,7 @@ volume_store_open (const char *data_root, char *const *plugin_dirs, berth_error_
     return NULL;
   struct volume_store *s = xmalloc0 (sizeof *s);
   pthread_mutex_init (&s->lock, NULL);
+  pthread_cond_init (&s->changed, NULL);
   s->dir = steal_pointer (&dir);
   s->plugin_dirs = plugin_dirs ? strv_dup (plugin_dirs) : NULL;
   s->local = local;
@@ -194,6 +227,7 @@ volume_store_free (struct volume_store *s)
 {
   if (s == NULL)
     return;
+  volume_jobs_stop (s);
   struct vol_rec *r, *tmp;
   HASH_ITER (hh, s->recs, r, tmp)
   {
@@ -211,6 +245,7 @@ volume_store_free (struct volume_store *s)
   s->local->ops->free (s->local);
   strv_free (s->plugin_dirs);
   pthread_mutex_destroy (&s->lock);
+  pthread_cond_destroy (&s->changed);
   free (s->dir);
   free (s);
 }
@@ -236,26 +271,46 @@ volume_store_emit (struct volume_store *s, const char *action, const char *name,
     fn (data, action, name, attrs);
 }
 
-/* The driver called NAME, activating a plugin the first time; with the
-   store locked.  Drivers live until the store is freed, so callers may use
-   them after unlocking.  */
+static struct volume_driver *
+find_plugin (struct volume_store *s, const char *name)
+{
+  struct drv_entry *e = NULL;
+  pthread_mutex_lock (&s->lock);
+  HASH_FIND_STR (s->plugins, name, e);
+  pthread_mutex_unlock (&s->lock);
+  return e ? e->d : NULL;
+}
+
+/* The driver called NAME, activating a plugin the first time.  The store
+   lock is not held while the plugin answers Plugin.Activate (it may hang
+   until its timeout); two activations racing keep the first.  Drivers
+   live until the store is freed, so callers use them unlocked.  */
 struct volume_driver *
 volume_store_driver (struct volume_store *s, const char *name, berth_error_t *err)
 {
   if (name == NULL || *name == '\0' || strcmp (name, "local") == 0)
     return s->local;
-  struct drv_entry *e = NULL;
-  HASH_FIND_STR (s->plugins, name, e);
-  if (e)
-    return e->d;
-  struct volume_driver *d = volume_plugin_open (name, s->plugin_dirs, err);
-  if (d == NULL)
+  struct volume_driver *d = find_plugin (s, name);
+  if (d)
+    return d;
+  if ((d = volume_plugin_open (name, s->plugin_dirs, err)) == NULL)
     return NULL;
-  e = xmalloc0 (sizeof *e);
-  e->name = xstrdup (name);
-  e->d = d;
-  HASH_ADD_KEYPTR (hh, s->plugins, e->name, strlen (e->name), e);
-  return d;
+  struct drv_entry *e = NULL;
+  pthread_mutex_lock (&s->lock);
+  HASH_FIND_STR (s->plugins, name, e);
+  if (e == NULL)
+    {
+      e = xmalloc0 (sizeof *e);
+      e->name = xstrdup (name);
+      e->d = d;
+      HASH_ADD_KEYPTR (hh, s->plugins, e->name, strlen (e->name), e);
+      d = NULL;
+    }
+  struct volume_driver *out = e->d;
+  pthread_mutex_unlock (&s->lock);
+  if (d)
+    d->ops->free (d);
+  return out;
 }
 
 char *

@@ -23,15 +23,15 @@ struct volume_store;
 struct volume
 {
   char *name;
-  char *driver;     /* "local" or a plugin's name */
-  char *mountpoint; /* Mountpoint as inspect shows it */
-  char *created_at; /* CreatedAt, RFC 3339 with the local zone like dockerd */
-  char *scope;      /* "local" or "global" */
+  char *driver;         /* "local" or a plugin's name */
+  char *mountpoint;     /* Mountpoint as inspect shows it */
+  char *created_at;     /* CreatedAt, RFC 3339 with the local zone like dockerd */
+  char *scope;          /* "local" or "global" */
   json_object *labels;  /* object of strings, never NULL */
   json_object *options; /* driver options, object of strings, never NULL */
   json_object *status;  /* driver status or NULL */
-  bool anonymous;   /* label com.docker.volume.anonymous="" */
-  char **users;     /* IDs of the containers holding a reference, NULL-terminated */
+  bool anonymous;       /* label com.docker.volume.anonymous="" */
+  char **users;         /* IDs of the containers holding a reference, NULL-terminated */
   /* dockerd answers "Labels": null / "Options": null for a volume created
      without them (e.g. by `run -v name:/p`) and {} when the client sent an
      empty map (docker volume create): volume_to_json keeps the difference.  */
@@ -55,9 +55,8 @@ void volume_store_free (struct volume_store *s);
    NAME: volume name is too short, names should be at least two alphanumeric
    characters" / "... includes invalid characters for a local volume name,
    only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed...").  *OUT may be NULL.  */
-int volume_create (struct volume_store *s, const char *name, const char *driver,
-                   json_object *opts, json_object *labels, bool anonymous, struct volume **out,
-                   berth_error_t *err);
+int volume_create (struct volume_store *s, const char *name, const char *driver, json_object *opts,
+                   json_object *labels, bool anonymous, struct volume **out, berth_error_t *err);
 
 /* ENOENT "get NAME: no such volume" when missing.  */
 int volume_get (struct volume_store *s, const char *name, struct volume **out, berth_error_t *err);
@@ -80,6 +79,20 @@ bool volume_in_use (struct volume_store *s, const char *name);
    bind (malloc'd).  At stop: Unmount.  */
 char *volume_mount (struct volume_store *s, const char *name, const char *id, berth_error_t *err);
 int volume_unmount (struct volume_store *s, const char *name, const char *id, berth_error_t *err);
+
+/* For the engine while it holds its container lock, where no driver may
+   be called (a plugin can hang until its timeout): volume_release drops
+   ID's reference and, with REMOVE_ANONYMOUS, when NAME is anonymous and
+   nobody else uses it, hides it at once and queues its removal (rm -v);
+   volume_unmount_later queues the driver's Unmount (stop).  The store's
+   worker thread runs them in order; volume_mount and volume_remove of the
+   same volume wait for them.  volume_store_sync waits for those of
+   container ID (NULL: all of them), with no lock held: rm -v answers once
+   the volumes are gone, as dockerd's.  */
+void volume_release (struct volume_store *s, const char *name, const char *id,
+                     bool remove_anonymous);
+void volume_unmount_later (struct volume_store *s, const char *name, const char *id);
+void volume_store_sync (struct volume_store *s, const char *id);
 
 /* Copy-up: fill the empty volume directory DST with what the image has at
    SRC (both host paths), keeping owners, modes, times and xattrs, as

@@ -129,7 +129,7 @@ same_args () {
 }
 
 @test "not-supported commands fail with status 1" {
-  for c in pull push login logout search build "network ls"; do
+  for c in pull push login logout search build; do
     # shellcheck disable=SC2086
     run $BERTH $c x
     [ "$status" = 1 ]

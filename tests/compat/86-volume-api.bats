@@ -221,3 +221,20 @@ used" ]
   [ "${lines[0]}" = "volume create ev local" ]
   [ "${lines[1]}" = "volume destroy ev local" ]
 }
+
+@test "volume api: create checks Content-Type as dockerd's CheckForJSON" {
+  # JSON with a charset, and no type with no body, are fine.
+  [ "$(api /volumes/create -o /dev/null -w '%{http_code}' -X POST \
+       -H 'Content-Type: application/json; charset=utf-8' -d '{"Name":"ct1"}')" = 201 ]
+  [ "$(api /volumes/create -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type:')" = 201 ]
+  run api /volumes/create -w ' %{http_code}' -X POST -H 'Content-Type: text/plain' -d '{"Name":"ct2"}'
+  [[ "$output" == *"\"message\":\"unsupported Content-Type header (text/plain): must be 'application/json'\""*' 400' ]]
+  run api /volumes/create -w ' %{http_code}' -X POST -H 'Content-Type: nonsense' -d '{}'
+  [[ "$output" == *'"message":"malformed Content-Type header (nonsense): mime: expected slash after first token"'*' 400' ]]
+  # A body without any Content-Type is refused too.
+  run api /volumes/create -w ' %{http_code}' -X POST -H 'Content-Type:' --data-binary '{}'
+  [[ "$output" == *'"message":"malformed Content-Type header (): mime: no media type"'*' 400' ]]
+  run -0 "$DOCKER" volume ls -q
+  [[ "$output" == *ct1* ]] && [[ "$output" != *ct2* ]]
+  "$DOCKER" volume rm ct1 $(api /volumes | grep -o '"Name":"[0-9a-f]\{64\}"' | cut -d'"' -f4) >/dev/null
+}

@@ -173,3 +173,61 @@ no_volume () {
   grep -q 'error looking up volume plugin badspec: legacy plugin: Unknown protocol' "$TEST_TMP/berth.err"
   no_volume r1
 }
+
+@test "volume plugin: a hanging Mount stalls neither ps nor volume ls" {
+  start_plugin hangmount --mode hang-mount
+  # A timeout long enough to ask while the Mount is still pending.
+  stop_berthd
+  BERTH_PLUGIN_TIMEOUT=8 start_berthd
+  "$DOCKER" volume create -d hangmount slow >/dev/null
+  "$DOCKER" create --name slowc -v slow:/d "$IMG" true >/dev/null
+  "$DOCKER" start slowc >"$TEST_TMP/start.out" 2>&1 3>&- &
+  local spid=$!
+  for _ in $(seq 100); do
+    grep -q '^VolumeDriver.Mount slow ' "$PLUGDIR/hangmount.log" && break
+    sleep 0.05
+  done
+  grep -q '^VolumeDriver.Mount slow ' "$PLUGDIR/hangmount.log"
+  for cli in "$DOCKER" "$BERTH"; do
+    local t0=$(date +%s%N)
+    run -0 timeout 5 "$cli" ps -a
+    [[ "$output" == *slowc* ]]
+    run -0 timeout 5 "$cli" volume ls -q
+    [[ "$output" == *slow* ]]
+    run -0 timeout 5 "$cli" create --name "other-$(basename "$cli")" "$IMG" true
+    [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000 ]
+  done
+  # The start fails at the plugin's timeout, as the container's Error.
+  local st=0
+  wait "$spid" || st=$?
+  [ "$st" -eq 1 ]
+  grep -q "error while mounting volume 'slow'.*VolumeDriver.Mount" "$TEST_TMP/start.out"
+  run -0 "$DOCKER" inspect -f '{{.State.Status}} {{.State.Error}}' slowc
+  [[ "$output" == "created error while mounting volume 'slow'"* ]]
+  # Nothing left mounted: the plugin saw no Unmount for a Mount that failed.
+  ! grep -q '^VolumeDriver.Unmount slow ' "$PLUGDIR/hangmount.log"
+}
+
+@test "volume plugin: ls and inspect show the plugin's own volumes" {
+  # A volume the plugin has that berthd never made (another host's).
+  mkdir "$PLUGDIR/root-testplugin/elsewhere"
+  "$DOCKER" volume create -d testplugin pv >/dev/null
+  same '$cli volume ls && $cli volume ls -q -f driver=testplugin &&
+        $cli volume inspect -f "{{.Name}} {{.Driver}} {{.Mountpoint}} {{.Status}}" elsewhere'
+  grep -q '^testplugin *elsewhere$' "$TEST_TMP/berth.out"
+  grep -q "^elsewhere testplugin $PLUGDIR/root-testplugin/elsewhere map\[plugin:berth-test\]$" \
+    "$TEST_TMP/berth.out"
+  # -v NAME with no driver finds the plugin's volume, as dockerd probes.
+  same '$cli run --rm -v elsewhere:/d $IMG sh -c "echo hi > /d/f-\$(basename $cli)" &&
+        $cli volume inspect -f "{{.Driver}}" elsewhere'
+  grep -qx testplugin "$TEST_TMP/berth.out"
+  [ -f "$PLUGDIR/root-testplugin/elsewhere/f-docker" ] && [ -f "$PLUGDIR/root-testplugin/elsewhere/f-berth" ]
+  [ ! -e "$TEST_TMP/data/volumes/elsewhere/_data" ]
+  # Only the plugin judges its names: no local-name check.
+  same '$cli volume create -d testplugin a && $cli volume create -d testplugin "x:y" &&
+        $cli volume inspect -f "{{.Name}} {{.Driver}}" a "x:y" && $cli volume rm a "x:y"'
+  [ "$STATUS" -eq 0 ]
+  [ -z "$(find "$PLUGDIR/root-testplugin" -mindepth 1 -maxdepth 1 -name a -o -name 'x:y')" ]
+  same '$cli volume create a'
+  grep -q 'volume name is too short' "$TEST_TMP/berth.err"
+}

@@ -33,12 +33,37 @@ setup_daemon_dirs () {
   # The CLI's own config (contexts, auth) stays private to the test.
   export DOCKER_CONFIG=$TEST_TMP/docker-config
   BERTHD_PID=
+  net_test_names
 }
 
 # berthd_args: the private flags every test daemon gets.
 berthd_args () {
   echo -H "unix://$SOCK" --data-root "$TEST_TMP/data" --exec-root "$TEST_TMP/exec" \
-    --pidfile "$PIDFILE" --config-file "${CONFIG_FILE:-$TEST_TMP/daemon.json}"
+    --pidfile "$PIDFILE" --config-file "${CONFIG_FILE:-$TEST_TMP/daemon.json}" \
+    ${TEST_BRIDGE:+--bridge "$TEST_BRIDGE"}
+}
+
+# Each test daemon gets its own default bridge and nft table, so that
+# daemons running at the same time (and their teardowns) never share them;
+# a test that sets "bridge" in daemon.json empties TEST_BRIDGE first.
+net_test_names () {
+  TEST_BRIDGE=${TEST_BRIDGE-bt$$}
+  export BERTH_NFT_TABLE=${BERTH_NFT_TABLE:-berth_t$$}
+}
+
+# net_test_cleanup: what a killed daemon left of the network: the links of
+# its network records and its nft table.
+net_test_cleanup () {
+  local f b
+  for f in "$TEST_TMP"/data/network/networks/*.json; do
+    [ -f "$f" ] || continue
+    b=$(sed -n 's/.*"Bridge": *"\([^"]*\)".*/\1/p' "$f")
+    if [ -n "$b" ]; then ip link del "$b" 2>/dev/null || true; fi
+  done
+  if [ -n "${BERTH_NFT_TABLE:-}" ]; then
+    nft delete table ip "$BERTH_NFT_TABLE" 2>/dev/null || true
+  fi
+  return 0
 }
 
 # start_berthd [FLAGS...]: start berthd in the background, wait for /_ping.
@@ -71,6 +96,7 @@ stop_berthd () {
 
 teardown_daemon () {
   stop_berthd
+  [ -n "${TEST_TMP:-}" ] && net_test_cleanup
   [ -n "${TEST_TMP:-}" ] && rm -rf "$TEST_TMP"
   return 0
 }

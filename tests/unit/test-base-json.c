@@ -279,6 +279,26 @@ test_paths_and_print (void **state)
   json_object_put (o);
 }
 
+/* bjson_field / bjson_field_str: NULL for a missing key, a non-object,
+   a NULL object, and (for _str) a member that is not a string.  */
+static void
+test_field (void **state)
+{
+  (void) state;
+  json_object *o = json_tokener_parse ("{\"a\": \"x\", \"n\": 3, \"z\": null}");
+  json_object *arr = json_tokener_parse ("[1]");
+  assert_non_null (o);
+  assert_string_equal (bjson_field_str (o, "a"), "x");
+  assert_null (bjson_field_str (o, "n"));
+  assert_non_null (bjson_field (o, "n"));
+  assert_null (bjson_field (o, "z"));
+  assert_null (bjson_field (o, "missing"));
+  assert_null (bjson_field (NULL, "a"));
+  assert_null (bjson_field (arr, "a"));
+  json_object_put (o);
+  json_object_put (arr);
+}
+
 int
 main (void)
 {
@@ -290,6 +310,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_nul, setup, teardown),
     cmocka_unit_test (test_parse),
     cmocka_unit_test (test_paths_and_print),
+    cmocka_unit_test (test_field),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

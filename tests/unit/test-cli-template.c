@@ -377,6 +377,75 @@ test_inspect_typed (void **state)
   free (got);
 }
 
+/* Go's nil pointers, nil maps and structs on the typed pass.  Expected
+   strings were printed by docker 28 (volume, network, image and container
+   inspect -f) against berthd.  */
+static void
+test_inspect_typed_nil (void **state)
+{
+  (void) state;
+  static const char *vol = "{\"Name\":\"v1\",\"Labels\":null,\"Options\":null}";
+  static const char *net
+      = "{\"Name\":\"n1\",\"IPAM\":{\"Driver\":\"default\",\"Options\":{},\"Config\":"
+        "[{\"Subnet\":\"172.18.0.0/16\",\"Gateway\":\"172.18.0.1\"}]},\"ConfigFrom\":"
+        "{\"Network\":\"\"},\"Containers\":{},\"HostConfig\":{\"RestartPolicy\":{\"Name\":"
+        "\"no\",\"MaximumRetryCount\":0},\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{}}},"
+        "\"Config\":{}}";
+  struct
+  {
+    const char *tmpl, *doc, *want;
+  } cases[] = {
+    { "{{.UsageData}}|{{.Status}}|{{.Options}}|{{.Labels}}|{{.ClusterVolume}}", vol,
+      "<nil>|map[]|map[]|map[]|<nil>" },
+    { "{{.IPAM.Options}}|{{.ConfigFrom}}|{{.Peers}}|{{.Services}}|{{.Containers}}", net,
+      "map[]|{}|[]|map[]|map[]" },
+    { "{{.IPAM}}", net, "{default map[] [{172.18.0.0/16  172.18.0.1 map[]}]}" },
+    { "{{.Config.Healthcheck}}|{{.Config.Volumes}}|{{.Config.Labels}}|{{.Config.Entrypoint}}", net,
+      "<nil>|map[]|map[]|[]" },
+    { "{{.HostConfig.RestartPolicy}}|{{.HostConfig.LogConfig}}", net, "{no 0}|{json-file map[]}" },
+    /* docker's typed pass fails here; inspect then tries the raw JSON.  */
+    { "{{.UsageData.Size}}", vol,
+      "ERR: template: :1:12: executing \"\" at <.UsageData.Size>: nil pointer evaluating "
+      "*volume.UsageData.Size" },
+    /* A null that is no known map, slice or struct: a nil interface.  */
+    { "{{.Nope}}", "{\"Nope\":null}", "<nil>" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      char *got = run ("", cases[i].tmpl, cases[i].doc, CLI_TEMPLATE_TYPED);
+      assert_string_equal (got, cases[i].want);
+      free (got);
+    }
+}
+
+/* docker's version: a missing field under .Client or .Server names the Go
+   type, as its typed versionInfo does.  */
+static void
+test_field_types (void **state)
+{
+  (void) state;
+  berth_error_t err = NULL;
+  struct cli_template *t = cli_template_parse ("version", "{{.Client.ApiVersion}}", &err);
+  assert_non_null (t);
+  cli_template_set_type_name (t, "system.versionInfo");
+  cli_template_set_field_type (t, "Client", "system.clientVersion");
+  json_object *data = json_tokener_parse ("{\"Client\":{\"APIVersion\":\"1.50\"}}");
+  char *out = NULL;
+  assert_true (cli_template_execute (t, data, CLI_TEMPLATE_TYPED, &out, &err) < 0);
+  assert_string_equal (err->msg, "template: version:1:9: executing \"version\" at "
+                                 "<.Client.ApiVersion>: can't evaluate field ApiVersion in type "
+                                 "system.clientVersion");
+  berth_error_release (&err);
+  cli_template_free (t);
+  t = cli_template_parse ("version", "{{.Client.APIVersion}}", &err);
+  cli_template_set_field_type (t, "Client", "system.clientVersion");
+  assert_int_equal (cli_template_execute (t, data, CLI_TEMPLATE_TYPED, &out, &err), 0);
+  assert_string_equal (out, "1.50");
+  free (out);
+  cli_template_free (t);
+  json_object_put (data);
+}
+
 int
 main (void)
 {
@@ -392,6 +461,8 @@ main (void)
     cmocka_unit_test (test_type_name_and_header),
     cmocka_unit_test (test_inspect_missingkey),
     cmocka_unit_test (test_inspect_typed),
+    cmocka_unit_test (test_inspect_typed_nil),
+    cmocka_unit_test (test_field_types),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -665,6 +665,64 @@ test_bad_record (void **state)
   volume_list_free (all, n);
 }
 
+/* rm -v under the engine's lock: the anonymous volume is gone from the
+   store at once, its data once the worker ran; a named one stays.  */
+static void
+test_release_async (void **state)
+{
+  struct fixture *f = *state;
+  berth_error_t err = NULL;
+  struct volume *anon = NULL, *v = NULL;
+  assert_int_equal (volume_create (f->s, NULL, NULL, NULL, NULL, false, &anon, &err), 0);
+  assert_int_equal (volume_create (f->s, "named", NULL, NULL, NULL, false, NULL, &err), 0);
+  assert_int_equal (volume_ref (f->s, anon->name, "c1", &err), 0);
+  assert_int_equal (volume_ref (f->s, anon->name, "c2", &err), 0);
+  assert_int_equal (volume_ref (f->s, "named", "c1", &err), 0);
+  volume_release (f->s, anon->name, "c1", true);
+  volume_release (f->s, "named", "c1", true);
+  volume_store_sync (f->s, "c1");
+  assert_true (exists (f, anon->name));
+  assert_true (exists (f, "named"));
+  volume_release (f->s, anon->name, "c2", true);
+  cleanup_free char *msg = xasprintf ("get %s: no such volume", anon->name);
+  expect_error (volume_get (f->s, anon->name, &v, &err), &err, ENOENT, msg);
+  expect_error (volume_ref (f->s, anon->name, "c3", &err), &err, ENOENT, msg);
+  volume_store_sync (f->s, "c2");
+  assert_false (exists (f, anon->name));
+  reopen (f);
+  expect_error (volume_get (f->s, anon->name, &v, &err), &err, ENOENT, msg);
+  assert_int_equal (volume_get (f->s, "named", &v, &err), 0);
+  volume_free (v);
+  volume_free (anon);
+}
+
+/* A queued Unmount runs before the next Mount of the volume: a tmpfs
+   volume ends mounted once for c2, then not at all.  */
+static void
+test_unmount_later (void **state)
+{
+  struct fixture *f = *state;
+  berth_error_t err = NULL;
+  json_object *o = map1 ("type", "tmpfs");
+  json_object_object_add (o, "device", json_object_new_string ("tmpfs"));
+  assert_int_equal (volume_create (f->s, "tv", NULL, o, NULL, false, NULL, &err), 0);
+  json_object_put (o);
+  cleanup_free char *data = xasprintf ("%s/volumes/tv/_data", f->root);
+  char *p = volume_mount (f->s, "tv", "c1", &err);
+  assert_non_null (p);
+  free (p);
+  assert_true (is_mounted (data));
+  volume_unmount_later (f->s, "tv", "c1");
+  p = volume_mount (f->s, "tv", "c2", &err);
+  assert_non_null (p);
+  free (p);
+  assert_true (is_mounted (data));
+  volume_unmount_later (f->s, "tv", "c2");
+  volume_store_sync (f->s, NULL);
+  assert_false (is_mounted (data));
+  assert_int_equal (volume_remove (f->s, "tv", false, &err), 0);
+}
+
 int
 main (void)
 {
@@ -681,6 +739,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_to_json, setup, teardown),
     cmocka_unit_test_setup_teardown (test_events, setup, teardown),
     cmocka_unit_test_setup_teardown (test_bad_record, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_release_async, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_unmount_later, setup, teardown),
   };
   if (geteuid () != 0)
     {

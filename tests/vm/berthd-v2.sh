@@ -46,9 +46,13 @@ absent () {
 test_berthd_start () {
   mkdir -p "$BD"
   echo '{}' > "$BD/daemon.json"
-  # Its own session: the test's subshell ends, berthd stays.
+  # Its own session: the test's subshell ends, berthd stays.  The VM's
+  # kernel has no bridge or nf_tables modules loaded (its initramfs loads
+  # none): no default bridge, no NAT, as dockerd -b none --iptables=false,
+  # so containers get their loopback only.
   setsid "$BERTHD" -H "unix://$SOCK" --data-root "$BD/data" --exec-root "$BD/exec" \
-    --pidfile "$BD/berthd.pid" --config-file "$BD/daemon.json" > "$BD/berthd.log" 2>&1 < /dev/null &
+    --pidfile "$BD/berthd.pid" --config-file "$BD/daemon.json" --bridge none --iptables=false \
+    > "$BD/berthd.log" 2>&1 < /dev/null &
   echo $! > "$BD/pid"
   wait_for 30 sh -c "/vm/berth-vm-api -s $SOCK GET /_ping > /dev/null 2>&1" ||
     { cat "$BD/berthd.log"; fail "berthd did not answer /_ping"; }

@@ -9,6 +9,7 @@ MODE makes it misbehave so the daemon's error paths can be tested:
   hang            every request hangs (from Plugin.Activate on)
   garbage         every answer is "this is not json"
   hang-create     VolumeDriver.Create hangs, the rest works
+  hang-mount      VolumeDriver.Mount hangs, the rest works
   garbage-create  VolumeDriver.Create answers garbage, the rest works
   err-create      VolumeDriver.Create answers {"Err": "..."} with HTTP 500
   not-volume      Plugin.Activate implements only "NetworkDriver"
@@ -54,7 +55,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     f.write("%s %s %s %s\n" % (method, name, req.get("ID", ""),
                                                self.headers.get("Accept", "")))
         mode = opts.mode
-        if mode == "hang" or (mode == "hang-create" and method == "VolumeDriver.Create"):
+        if mode == "hang" or (mode == "hang-create" and method == "VolumeDriver.Create") \
+                or (mode == "hang-mount" and method == "VolumeDriver.Mount"):
             time.sleep(3600)
             return
         if mode == "garbage" or (mode == "garbage-create" and method == "VolumeDriver.Create"):
