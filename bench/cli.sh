@@ -42,7 +42,7 @@ def median_ms(row, e):
         return None
 
 def line(title, cells, rat):
-    print("%-30s" % title + "".join("%15s" % c for c in cells) + "".join("%17s" % r for r in rat))
+    print("%-30s" % title + "".join("%15s" % c for c in cells) + "".join("%21s" % r for r in rat))
 
 print()
 print("medians in ms, %s runs per row (hyperfine)" % runs)

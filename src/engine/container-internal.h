@@ -206,6 +206,9 @@ void container_mounts_free (struct container *c);
 void container_restore_all (struct engine_containers *cs);
 /* Watch the shim of C (running): a pidfd on the parent of its init.  */
 void container_shim_watch (struct engine_containers *cs, struct container *c);
+/* Make the monitor look for exits now (container.c): a shim that could not
+   be watched may be gone already, and the next tick is a second away.  */
+void container_monitor_wake (struct engine_containers *cs);
 void container_shim_unwatch (struct container *c);
 /* The shim of running C died without an exit file: kill and delete the
    container, unmount, record exit 137 (containerd's dead-shim exit).

@@ -140,12 +140,18 @@ watch_pid (struct engine_containers *cs, struct container *c, pid_t shim)
 {
   int fd;
   container_shim_unwatch (c);
+  /* A shim that is gone already (a container that exits at once can end
+     before its start returns) left its exit file: look now.  */
   if (shim <= 0 || (fd = sys_pidfd_open (shim, 0)) < 0)
-    return;
+    {
+      container_monitor_wake (cs);
+      return;
+    }
   fcntl (fd, F_SETFD, FD_CLOEXEC);
   if (fd == 0 || !is_shim_of (shim, c->id, cs->runtime_root) || !alive (shim))
     {
       close (fd);
+      container_monitor_wake (cs);
       return;
     }
   c->shim_pidfd = fd;

@@ -310,6 +310,14 @@ monitor_tick_ms (struct engine_containers *cs)
   return 1000;
 }
 
+void
+container_monitor_wake (struct engine_containers *cs)
+{
+  uint64_t one = 1;
+  if (cs->monitor_wake >= 0 && write (cs->monitor_wake, &one, sizeof one) < 0)
+    log_warning ("wake the container monitor: %m");
+}
+
 static void *
 monitor (void *data)
 {
@@ -332,6 +340,10 @@ monitor (void *data)
       int tick = monitor_tick_ms (cs);
       pthread_mutex_unlock (&cs->lock);
       epoll_wait (cs->monitor_epfd, ev, 16, tick);
+      /* Drain container_monitor_wake's eventfd (level-triggered).  */
+      uint64_t n;
+      if (read (cs->monitor_wake, &n, sizeof n) < 0 && errno != EAGAIN)
+        log_warning ("read the container monitor's eventfd: %m");
       pthread_mutex_lock (&cs->lock);
     }
   pthread_mutex_unlock (&cs->lock);
@@ -395,12 +407,7 @@ engine_containers_close (struct engine_containers *cs)
   cs->stopping = true;
   pthread_cond_broadcast (&cs->changed);
   pthread_mutex_unlock (&cs->lock);
-  if (cs->monitor_wake >= 0)
-    {
-      uint64_t one = 1;
-      if (write (cs->monitor_wake, &one, sizeof one) < 0)
-        log_warning ("wake the container monitor: %m");
-    }
+  container_monitor_wake (cs);
   if (started)
     pthread_join (cs->monitor, NULL);
   container_net_dns_free (cs);

@@ -2,6 +2,7 @@
 # Containers on networks (issue 6): the default bridge with a published
 # port, --network none, host and container:<id>, a user network with its
 # DNS, connect and disconnect, inspect's NetworkSettings, the /etc files,
+# a macvlan network reaching a test namespace through its parent,
 # and a teardown that leaves no veth, nft rule or namespace behind, also
 # after berthd is killed and restarted.  Scenarios run with the docker CLI
 # and berth's on the same daemon where they compare (`same`).
@@ -42,6 +43,8 @@ teardown () {
   umount_test_mounts
   nft delete table ip "$BERTH_NFT_TABLE" 2>/dev/null || true
   ip link del "$BR" 2>/dev/null || true
+  [ -z "${MV_NS:-}" ] || ip netns del "$MV_NS" 2>/dev/null || true
+  [ -z "${MV_PAR:-}" ] || ip link del "$MV_PAR" 2>/dev/null || true
   teardown_daemon
 }
 
@@ -300,4 +303,35 @@ assert bool(ns["SandboxKey"]) == running
   [ "$(ip -o link show master "$BR" | wc -l)" -eq 1 ]
   "$DOCKER" rm -f live gone >/dev/null
   no_leftovers
+}
+
+@test "macvlan: a container on -o parent= reaches a test namespace through the parent" {
+  # The parent is one end of a veth pair whose other end lives in a test
+  # namespace with the network's first address: the container's macvlan
+  # (bridge mode) and that namespace talk through it, nothing else.
+  local ns=bt$$mv par=bt$$p n=$(( ($$ + RANDOM) % 200 + 20 ))
+  local msub=10.227.$n
+  MV_NS=$ns MV_PAR=$par   # teardown removes them whatever happens
+  ip netns add "$ns"
+  ip link add "$par" type veth peer name eth9 netns "$ns"
+  ip link set "$par" up
+  ip -n "$ns" addr add "$msub.1/24" dev eth9
+  ip -n "$ns" link set eth9 up
+  ip -n "$ns" link set lo up
+  run "$DOCKER" network create -d macvlan --subnet "$msub.0/24" -o parent="$par" mv
+  [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+  run "$DOCKER" run --rm --network mv --ip "$msub.10" "$IMG" sh -c \
+    "ip -o -4 addr show eth0; ping -c1 -W2 $msub.1"
+  local st=$status out=$output
+  # And from the namespace to a running container on the network.
+  "$DOCKER" run -d --name mvc --network mv --ip "$msub.11" "$IMG" sleep 100 >/dev/null
+  run ip netns exec "$ns" "${BUSYBOX:-/bin/busybox}" ping -c1 -W2 "$msub.11"
+  local st2=$status
+  "$DOCKER" rm -f mvc >/dev/null
+  "$DOCKER" network rm mv >/dev/null
+  echo "$out"
+  [ "$st" -eq 0 ]
+  [[ "$out" == *"$msub.10/24"* ]]
+  [[ "$out" == *"1 packets received"* ]]
+  [ "$st2" -eq 0 ]
 }
