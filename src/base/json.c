@@ -380,3 +380,10 @@ bjson_field_str (json_object *o, const char *key)
   json_object *v = bjson_field (o, key);
   return v && json_object_is_type (v, json_type_string) ? json_object_get_string (v) : NULL;
 }
+
+json_object *
+bjson_field_obj (json_object *o, const char *key)
+{
+  json_object *v = bjson_field (o, key);
+  return v && json_object_is_type (v, json_type_object) ? v : NULL;
+}

@@ -59,5 +59,7 @@ const char *bjson_to_string (json_object *obj);
 json_object *bjson_field (json_object *o, const char *key);
 /* Member KEY of O when it is a string, else NULL.  */
 const char *bjson_field_str (json_object *o, const char *key);
+/* Member KEY of O when it is an object, else NULL.  */
+json_object *bjson_field_obj (json_object *o, const char *key);
 
 #endif

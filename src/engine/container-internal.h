@@ -195,8 +195,12 @@ void container_mounts_teardown (struct engine_containers *cs, struct container *
 /* At berthd start: reference C's volumes again (mounted again if C runs).  */
 void container_mounts_restore (struct engine_containers *cs, struct container *c);
 /* config.v2.json's MountPoints (a new object) and back.  */
+/* container-mounts-record.c: MountPoints of config.v2.json.  */
 json_object *container_mounts_record (const struct container *c);
 void container_mounts_record_read (struct container *c, json_object *record);
+/* A tmpfs mount's data string (mode, size) from its TmpfsOptions, as
+   ConvertTmpfsOptions; NULL when it has none.  */
+char *container_mounts_tmpfs_options (const struct engine_mount *a);
 void container_mounts_free (struct container *c);
 
 /* container-restore.c: live restore and crash repair.  */

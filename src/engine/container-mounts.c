@@ -297,52 +297,18 @@ parse_bind (const char *raw, const char *volume_driver, struct engine_mount_poin
 
 /* ---- HostConfig.Mounts: ParseMountSpec ---- */
 
-static const char *
-jstr_of (json_object *o, const char *key)
-{
-  json_object *v = NULL;
-  if (o && json_object_object_get_ex (o, key, &v) && v && json_object_is_type (v, json_type_string))
-    return json_object_get_string (v);
-  return NULL;
-}
-
-static json_object *
-jobj_of (json_object *o, const char *key)
-{
-  json_object *v = NULL;
-  if (o && json_object_object_get_ex (o, key, &v) && v && json_object_is_type (v, json_type_object))
-    return v;
-  return NULL;
-}
-
 /* ConvertTmpfsOptions: "ro" is the mount point's RW; mode and size.  */
-static char *
-tmpfs_options (const struct engine_mount *a)
+char *
+container_mounts_tmpfs_options (const struct engine_mount *a)
 {
-  char size[64] = "", mode[32] = "";
+  char mode[32] = "";
+  cleanup_free char *size
+      = a->has_tmpfs_size && a->tmpfs_size ? engine_tmpfs_size_option (a->tmpfs_size) : NULL;
   if (a->has_tmpfs_mode && a->tmpfs_mode)
     snprintf (mode, sizeof mode, "mode=%o", a->tmpfs_mode);
-  if (a->has_tmpfs_size && a->tmpfs_size)
-    {
-      static const struct
-      {
-        int64_t div;
-        const char *suffix;
-      } s[] = { { 1LL << 30, "g" }, { 1LL << 20, "m" }, { 1LL << 10, "k" } };
-      const char *suffix = "";
-      int64_t v = a->tmpfs_size;
-      for (size_t i = 0; i < 3; i++)
-        if (v % s[i].div == 0)
-          {
-            v /= s[i].div;
-            suffix = s[i].suffix;
-            break;
-          }
-      snprintf (size, sizeof size, "size=%lld%s", (long long) v, suffix);
-    }
-  if (*mode == '\0' && *size == '\0')
+  if (*mode == '\0' && size == NULL)
     return NULL;
-  return xasprintf ("%s%s%s", mode, *mode && *size ? "," : "", size);
+  return xasprintf ("%s%s%s", mode, *mode && size ? "," : "", size ? size : "");
 }
 
 static int
@@ -382,7 +348,8 @@ parse_mount (const struct engine_mount *a, json_object *spec, struct engine_moun
              berth_error_t *err)
 {
   const char *type = a->type ? a->type : "";
-  json_object *vo = jobj_of (spec, "VolumeOptions"), *dc = jobj_of (vo, "DriverConfig");
+  json_object *vo = bjson_field_obj (spec, "VolumeOptions"),
+              *dc = bjson_field_obj (vo, "DriverConfig");
   json_object *nc = NULL;
 
   if (check_exclusive (type, spec, err) < 0 || check_target (type, a->target, err) < 0)
@@ -400,7 +367,7 @@ parse_mount (const struct engine_mount *a, json_object *spec, struct engine_moun
       free (m->mode);
       m->mode = NULL; /* set when the volume is known */
       m->name = a->source && *a->source ? xstrdup (a->source) : NULL;
-      m->driver = xstrdup0 (jstr_of (dc, "Name"));
+      m->driver = xstrdup0 (bjson_field_str (dc, "Name"));
       m->copy_data
           = !(vo && json_object_object_get_ex (vo, "NoCopy", &nc) && json_object_get_boolean (nc));
       return 0;
@@ -412,7 +379,7 @@ parse_mount (const struct engine_mount *a, json_object *spec, struct engine_moun
             err, EINVAL,
             "invalid mount config for type \"tmpfs\": field Source must not be "
             "specified");
-      m->tmpfs_options = tmpfs_options (a);
+      m->tmpfs_options = container_mounts_tmpfs_options (a);
       return 0;
     }
   if (strcmp (type, "image") == 0 || strcmp (type, "cluster") == 0 || strcmp (type, "npipe") == 0)
@@ -543,7 +510,8 @@ static int
 take_volume (struct volume_store *vs, const char *id, struct engine_mount_point *m,
              json_object *spec, struct made *made, berth_error_t *err)
 {
-  json_object *vo = jobj_of (spec, "VolumeOptions"), *dc = jobj_of (vo, "DriverConfig");
+  json_object *vo = bjson_field_obj (spec, "VolumeOptions"),
+              *dc = bjson_field_obj (vo, "DriverConfig");
   struct volume *v = NULL;
   berth_error_t e2 = NULL;
   bool fresh = m->name == NULL;
@@ -555,8 +523,8 @@ take_volume (struct volume_store *vs, const char *id, struct engine_mount_point 
     }
   volume_free (v);
   v = NULL;
-  if (volume_create (vs, m->name, m->driver, jobj_of (dc, "Options"), jobj_of (vo, "Labels"),
-                     m->name == NULL, &v, err)
+  if (volume_create (vs, m->name, m->driver, bjson_field_obj (dc, "Options"),
+                     bjson_field_obj (vo, "Labels"), m->name == NULL, &v, err)
       < 0)
     return -1;
   if (fresh)
@@ -966,97 +934,6 @@ container_mounts_restore (struct engine_containers *cs, struct container *c)
       free (path);
     }
   c->volumes_mounted = running;
-}
-
-/* ---- config.v2.json ---- */
-
-static json_object *
-jstr (const char *s)
-{
-  return json_object_new_string (s ? s : "");
-}
-
-json_object *
-container_mounts_record (const struct container *c)
-{
-  json_object *o = json_object_new_object ();
-  for (size_t i = 0; i < c->n_mounts; i++)
-    {
-      const struct engine_mount_point *m = &c->mounts[i];
-      json_object *e = json_object_new_object ();
-      json_object_object_add (e, "Source", jstr (m->source));
-      json_object_object_add (e, "Destination", jstr (m->destination));
-      json_object_object_add (e, "RW", json_object_new_boolean (m->rw));
-      json_object_object_add (e, "Name", jstr (m->name));
-      json_object_object_add (e, "Driver", jstr (m->driver));
-      json_object_object_add (e, "Type", jstr (m->type));
-      json_object_object_add (e, "Relabel", jstr (m->mode));
-      json_object_object_add (e, "Propagation", jstr (m->propagation));
-      json_object_object_add (e, "Spec",
-                              m->spec ? json_object_get (m->spec) : json_object_new_object ());
-      json_object_object_add (e, "SkipMountpointCreation",
-                              json_object_new_boolean (!m->create_source));
-      json_object_object_add (o, m->destination, e);
-    }
-  return o;
-}
-
-static char *
-str_or_null (json_object *e, const char *key)
-{
-  const char *s = jstr_of (e, key);
-  return s && *s ? xstrdup (s) : NULL;
-}
-
-static bool
-bool_of (json_object *o, const char *key)
-{
-  json_object *v = NULL;
-  return o && json_object_object_get_ex (o, key, &v) && json_object_get_boolean (v);
-}
-
-/* tmpfs options from the Spec, as ConvertTmpfsOptions does at start.  */
-static char *
-tmpfs_options_of_spec (json_object *spec)
-{
-  json_object *t = jobj_of (spec, "TmpfsOptions"), *v = NULL;
-  struct engine_mount a = { 0 };
-  if (t && json_object_object_get_ex (t, "SizeBytes", &v))
-    a.has_tmpfs_size = true, a.tmpfs_size = json_object_get_int64 (v);
-  if (t && json_object_object_get_ex (t, "Mode", &v))
-    a.has_tmpfs_mode = true, a.tmpfs_mode = (uint32_t) json_object_get_int64 (v);
-  return tmpfs_options (&a);
-}
-
-void
-container_mounts_record_read (struct container *c, json_object *record)
-{
-  json_object *mps = jobj_of (record, "MountPoints");
-  if (mps == NULL)
-    return;
-  json_object_object_foreach (mps, dest, e)
-  {
-    struct engine_mount_point m = { 0 };
-    const char *type = jstr_of (e, "Type");
-    json_object *spec = jobj_of (e, "Spec"), *bo = jobj_of (spec, "BindOptions");
-    if (type == NULL || *dest != '/')
-      continue;
-    m.type = xstrdup (type);
-    m.name = str_or_null (e, "Name");
-    m.source = str_or_null (e, "Source");
-    m.destination = xstrdup (dest);
-    m.driver = str_or_null (e, "Driver");
-    m.mode = xstrdup (jstr_of (e, "Relabel") ? jstr_of (e, "Relabel") : "");
-    m.rw = bool_of (e, "RW");
-    m.propagation = xstrdup (jstr_of (e, "Propagation") ? jstr_of (e, "Propagation") : "");
-    m.non_recursive = bool_of (bo, "NonRecursive");
-    m.create_source = !bool_of (e, "SkipMountpointCreation");
-    m.spec = spec ? json_object_get (spec) : NULL;
-    if (strcmp (type, "tmpfs") == 0)
-      m.tmpfs_options = tmpfs_options_of_spec (spec);
-    c->mounts = xrealloc (c->mounts, (c->n_mounts + 1) * sizeof *c->mounts);
-    c->mounts[c->n_mounts++] = m;
-  }
 }
 
 void

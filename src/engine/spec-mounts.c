@@ -195,9 +195,8 @@ engine_bind_parse (const char *spec, const char **propagation, berth_error_t *er
   return bind_mount (parts[0], parts[1], ro, true, *propagation);
 }
 
-/* "size=1g" style suffix of mount.ConvertTmpfsOptions.  */
-static char *
-tmpfs_size (int64_t size)
+char *
+engine_tmpfs_size_option (int64_t size)
 {
   static const struct
   {
@@ -269,7 +268,7 @@ api_mount (const struct engine_mount *m, const char **propagation, berth_error_t
     {
       cleanup_free char *data = NULL;
       cleanup_free char *size
-          = m->has_tmpfs_size && m->tmpfs_size ? tmpfs_size (m->tmpfs_size) : NULL;
+          = m->has_tmpfs_size && m->tmpfs_size ? engine_tmpfs_size_option (m->tmpfs_size) : NULL;
       cleanup_free char *mode
           = m->has_tmpfs_mode && m->tmpfs_mode ? xasprintf ("mode=%o", m->tmpfs_mode) : NULL;
       data = xasprintf ("%s%s%s%s%s", size ? size : "", size && mode ? "," : "", mode ? mode : "",

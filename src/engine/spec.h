@@ -118,6 +118,10 @@ char **engine_caps_tweak (char *const *add, char *const *drop, bool privileged, 
    mode names none).  */
 json_object *engine_bind_parse (const char *spec, const char **propagation, berth_error_t *err);
 
+/* "size=1g" (the largest of g, m, k that divides SIZE, else bytes): the
+   size option of mount.ConvertTmpfsOptions.  */
+char *engine_tmpfs_size_option (int64_t size);
+
 /* A Binds mode ("ro,z,rshared,nocopy") as linux_parser.go reads it:
    false when it is no valid mode (one of each kind at most).  */
 struct engine_mount_mode

@@ -5,15 +5,6 @@
 #include "network/network.h"
 
 static int
-none_network (struct net_ctx *ctx, const struct net_network *net, berth_error_t *err)
-{
-  (void) ctx;
-  (void) net;
-  (void) err;
-  return 0;
-}
-
-static int
 none_join (struct net_ctx *ctx, const struct net_network *net, struct net_endpoint *ep,
            berth_error_t *err)
 {
@@ -29,23 +20,12 @@ none_join (struct net_ctx *ctx, const struct net_network *net, struct net_endpoi
   return r;
 }
 
-static int
-none_leave (struct net_ctx *ctx, const struct net_network *net, struct net_endpoint *ep,
-            berth_error_t *err)
-{
-  (void) ctx;
-  (void) net;
-  (void) ep;
-  (void) err;
-  return 0;
-}
-
 const struct net_driver_ops net_driver_none = {
   .name = "null",
   .own_netns = true,
   .uses_ipam = false,
-  .network_create = none_network,
-  .network_delete = none_network,
+  .network_create = net_driver_network_noop,
+  .network_delete = net_driver_network_noop,
   .endpoint_join = none_join,
-  .endpoint_leave = none_leave,
+  .endpoint_leave = net_driver_endpoint_noop,
 };

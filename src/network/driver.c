@@ -11,6 +11,26 @@ static const struct net_driver_ops *const drivers[] = {
   &net_driver_container, &net_driver_macvlan,
 };
 
+int
+net_driver_network_noop (struct net_ctx *ctx, const struct net_network *net, berth_error_t *err)
+{
+  (void) ctx;
+  (void) net;
+  (void) err;
+  return 0;
+}
+
+int
+net_driver_endpoint_noop (struct net_ctx *ctx, const struct net_network *net,
+                          struct net_endpoint *ep, berth_error_t *err)
+{
+  (void) ctx;
+  (void) net;
+  (void) ep;
+  (void) err;
+  return 0;
+}
+
 const struct net_driver_ops *
 net_driver_lookup (const char *name, berth_error_t *err)
 {

@@ -65,6 +65,13 @@ struct net_driver_ops
                          struct net_endpoint *ep, berth_error_t *err);
 };
 
+/* The ops of a driver with nothing to do in the kernel for a network or an
+   endpoint (host, container:, none's network and leave).  */
+int net_driver_network_noop (struct net_ctx *ctx, const struct net_network *net,
+                             berth_error_t *err);
+int net_driver_endpoint_noop (struct net_ctx *ctx, const struct net_network *net,
+                              struct net_endpoint *ep, berth_error_t *err);
+
 extern const struct net_driver_ops net_driver_bridge;
 extern const struct net_driver_ops net_driver_host;
 extern const struct net_driver_ops net_driver_none;
