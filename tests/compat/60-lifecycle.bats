@@ -304,20 +304,20 @@ Error: failed to rename container named nosuch" ]
 }
 
 @test "compat: docker port shows the published ports" {
-  "$DOCKER" run -d --name pp -p 38080:80 -p 127.0.0.1:39090:90/udp --expose 7000 "$IMG" sleep 100 >/dev/null
+  "$DOCKER" run -d --name pp -p 28080:80 -p 127.0.0.1:29090:90/udp --expose 7000 "$IMG" sleep 100 >/dev/null
   run "$DOCKER" port pp
   [ "$status" -eq 0 ]
   # IPv4 only: berth publishes no [::] binding (dockerd 28's docker-proxy
   # adds one).
-  [ "$output" = "80/tcp -> 0.0.0.0:38080
-90/udp -> 127.0.0.1:39090" ]
+  [ "$output" = "80/tcp -> 0.0.0.0:28080
+90/udp -> 127.0.0.1:29090" ]
   run "$DOCKER" port pp 80
-  [ "$output" = "0.0.0.0:38080" ]
+  [ "$output" = "0.0.0.0:28080" ]
   run "$DOCKER" port pp 7000
   [ "$status" -eq 1 ]
   [ "$output" = "Error: No public port '7000' published for pp" ]
   run "$DOCKER" inspect -f '{{json .NetworkSettings.Ports}}' pp
-  [ "$output" = '{"7000/tcp":null,"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"38080"}],"90/udp":[{"HostIp":"127.0.0.1","HostPort":"39090"}]}' ]
+  [ "$output" = '{"7000/tcp":null,"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"28080"}],"90/udp":[{"HostIp":"127.0.0.1","HostPort":"29090"}]}' ]
   "$DOCKER" stop -t 0 pp >/dev/null
   run "$DOCKER" port pp
   [ "$output" = "" ]

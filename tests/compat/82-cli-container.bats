@@ -47,7 +47,7 @@ same_as_docker () {
 }
 
 start_three () {
-  "$DOCKER" run -d --name c1 -p 38180:80 -p 38181:81 -l a=b "$IMG" sleep 1000 >/dev/null
+  "$DOCKER" run -d --name c1 -p 28180:80 -p 28181:81 -l a=b "$IMG" sleep 1000 >/dev/null
   "$DOCKER" run -d --name c2 "$IMG" sh -c 'echo out; echo err >&2; sleep 1000' >/dev/null
   "$DOCKER" create --name c3 "$IMG" echo 'a "quoted" command longer than twenty' >/dev/null
   sleep 0.3

@@ -48,12 +48,14 @@ teardown () {
   teardown_daemon
 }
 
-# A TCP port nobody listens on, on 127.0.0.1.
+# A TCP port no socket uses, below the kernel's ephemeral range (32768 and
+# up here), where outgoing connections of anything on the machine could
+# take it between this check and the bind.
 free_port () {
   local p
   for _ in $(seq 50); do
-    p=$(( 20000 + RANDOM % 20000 ))
-    ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+    p=$(( 20000 + RANDOM % 12000 ))
+    ss -Hatn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
   done
   return 1
 }
